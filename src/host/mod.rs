@@ -1,0 +1,4 @@
+//! (under construction)
+pub fn main_entry() -> i32 {
+    0
+}

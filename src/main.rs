@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(terraform_provider_docusign::host::main_entry());
+}
