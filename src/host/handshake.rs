@@ -1,0 +1,150 @@
+//! What the plugin reads from its environment and prints on stdout, following
+//! go-plugin's handshake as Terraform drives it.
+
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+
+/// The magic cookie Terraform sets for every provider process.
+pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+/// Its fixed value (Terraform's `internal/plugin/serve.go`).
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+/// The only plugin protocol version this provider speaks.
+pub const PROTOCOL_VERSION: u32 = 5;
+/// go-plugin's own core protocol version, the first handshake field.
+pub const CORE_PROTOCOL_VERSION: u32 = 1;
+/// The provider's source address, used in the debug-mode reattach line.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/docusign-iac/docusign";
+
+/// What stderr says when the binary is run by hand.
+pub const NOT_A_PROGRAM_MESSAGE: &str = "This binary is a plugin. These are not meant to be executed directly.\n\
+Please execute the program that consumes these plugins, which will\n\
+load any plugins automatically.\n\
+\n\
+terraform-provider-docusign is the DocuSign provider for Terraform: declare it in a\n\
+configuration's required_providers as source = \"docusign-iac/docusign\" and run\n\
+terraform. For development, `terraform-provider-docusign --debug` starts a server\n\
+Terraform can attach to, and `--version` prints the version.\n";
+
+/// Why the plugin refuses to start.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum HandshakeError {
+    /// Missing or wrong cookie: a human ran the binary.
+    #[error("the magic cookie is missing or wrong")]
+    BadCookie,
+    /// The host wants protocol versions this plugin cannot speak.
+    #[error(
+        "Terraform offers plugin protocol versions {offered:?}, but this provider only speaks version 5"
+    )]
+    UnsupportedProtocol { offered: String },
+}
+
+/// Checks the cookie and the offered protocol versions.
+///
+/// `versions` is `PLUGIN_PROTOCOL_VERSIONS`, a comma-separated set (order not
+/// guaranteed). When it is absent, go-plugin falls back to the plugin's
+/// default version, which is 5.
+pub fn check_environment(
+    cookie: Option<&str>,
+    versions: Option<&str>,
+) -> Result<u32, HandshakeError> {
+    if cookie != Some(MAGIC_COOKIE_VALUE) {
+        return Err(HandshakeError::BadCookie);
+    }
+    match versions.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(PROTOCOL_VERSION),
+        Some(list) => {
+            let offers_five = list
+                .split(',')
+                .any(|v| v.trim().parse::<u32>().ok() == Some(PROTOCOL_VERSION));
+            if offers_five {
+                Ok(PROTOCOL_VERSION)
+            } else {
+                Err(HandshakeError::UnsupportedProtocol { offered: list.to_owned() })
+            }
+        }
+    }
+}
+
+/// Formats the handshake line (with trailing newline):
+/// `1|5|unix|<path>|grpc|<cert>`, where `<cert>` is the server certificate DER
+/// in standard base64 **without padding** (Terraform rejects `=`), or empty
+/// when serving plaintext.
+pub fn handshake_line(socket: &Path, server_cert_der: Option<&[u8]>) -> String {
+    let cert = server_cert_der.map(|der| STANDARD_NO_PAD.encode(der)).unwrap_or_default();
+    format!(
+        "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|unix|{}|grpc|{cert}\n",
+        socket.display()
+    )
+}
+
+/// The text printed in debug mode, in terraform-plugin-go's style, ending with
+/// the line to paste into a shell.
+pub fn reattach_text(socket: &Path, pid: u32) -> String {
+    let config = serde_json::json!({
+        PROVIDER_ADDRESS: {
+            "Protocol": "grpc",
+            "ProtocolVersion": PROTOCOL_VERSION,
+            "Pid": pid,
+            "Test": true,
+            "Addr": { "Network": "unix", "String": socket.display().to_string() },
+        }
+    });
+    // Single quotes protect the JSON in a POSIX shell; a quote in the path
+    // (never produced by `listener::bind`) is escaped the shell way.
+    let json = config.to_string().replace('\'', "'\\''");
+    format!(
+        "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{json}'\n\nPress Ctrl-C to stop the provider.\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_is_required() {
+        assert_eq!(check_environment(None, Some("5,6")), Err(HandshakeError::BadCookie));
+        assert_eq!(check_environment(Some("nope"), Some("5")), Err(HandshakeError::BadCookie));
+        assert_eq!(check_environment(Some(MAGIC_COOKIE_VALUE), Some("5,6")), Ok(5));
+    }
+
+    #[test]
+    fn protocol_versions_are_a_set_that_must_contain_five() {
+        let ok = Some(MAGIC_COOKIE_VALUE);
+        assert_eq!(check_environment(ok, Some("6, 5")), Ok(5));
+        assert_eq!(check_environment(ok, None), Ok(5));
+        assert_eq!(check_environment(ok, Some("")), Ok(5));
+        assert!(matches!(
+            check_environment(ok, Some("6")),
+            Err(HandshakeError::UnsupportedProtocol { .. })
+        ));
+        assert!(check_environment(ok, Some("55,4")).is_err());
+    }
+
+    #[test]
+    fn handshake_line_has_six_fields_and_unpadded_base64() {
+        // 4 bytes encode to 6 characters unpadded ("AQIDBA" vs "AQIDBA==").
+        let line = handshake_line(Path::new("/tmp/plugin1"), Some(&[1, 2, 3, 4]));
+        assert_eq!(line, "1|5|unix|/tmp/plugin1|grpc|AQIDBA\n");
+        let plain = handshake_line(Path::new("/tmp/plugin1"), None);
+        assert_eq!(plain, "1|5|unix|/tmp/plugin1|grpc|\n");
+    }
+
+    #[test]
+    fn reattach_line_is_valid_json_for_terraform() {
+        let text = reattach_text(Path::new("/tmp/plugin42"), 1234);
+        let line = text.lines().find(|l| l.contains("TF_REATTACH_PROVIDERS='")).unwrap();
+        let json = line.trim().trim_start_matches("TF_REATTACH_PROVIDERS='").trim_end_matches('\'');
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let entry = &value[PROVIDER_ADDRESS];
+        assert_eq!(entry["Protocol"], "grpc");
+        assert_eq!(entry["ProtocolVersion"], 5);
+        assert_eq!(entry["Pid"], 1234);
+        assert_eq!(entry["Test"], true);
+        assert_eq!(entry["Addr"]["Network"], "unix");
+        assert_eq!(entry["Addr"]["String"], "/tmp/plugin42");
+    }
+}

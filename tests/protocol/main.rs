@@ -1,0 +1,1 @@
+//! Protocol-level tests: launch the provider binary exactly as Terraform does.
