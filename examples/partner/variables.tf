@@ -1,0 +1,30 @@
+variable "client_accounts" {
+  description = "Two client account ids the partner's credentials reach."
+  type        = list(string)
+}
+
+variable "webhook_base_url" {
+  type    = string
+  default = "https://hooks.partner.example.com"
+}
+
+variable "authorization_server_url" {
+  type    = string
+  default = "https://auth.partner.example.com/oauth2/token"
+}
+
+variable "oauth_client_id" {
+  type    = string
+  default = "docusign-connect"
+}
+
+variable "oauth_client_secret" {
+  type      = string
+  sensitive = true
+  default   = "change-me"
+}
+
+variable "oauth_scope" {
+  type    = string
+  default = "webhooks"
+}

@@ -1,0 +1,201 @@
+//! Mapping between Terraform values of `docusign_connect_configuration` and the client's
+//! typed [`ConnectConfiguration`].
+
+use std::collections::BTreeMap;
+
+use super::schema::DEFAULT_CONFIGURATION_TYPE;
+use super::table::{EVENT_DATA_FIELDS, FIELDS};
+use crate::client::{ConnectConfiguration, EventData, Secret};
+use crate::framework::Value;
+use crate::resources::fields::{self, Kind, Presence, Wire};
+
+/// Builds the body of a create from a planned state: only what the plan sets is sent, so a
+/// configuration written in HCL produces exactly the body its author expects.
+pub fn create_body(planned: &Value, config: &Value) -> ConnectConfiguration {
+    let mut m = ConnectConfiguration {
+        configuration_type: Some(
+            planned
+                .attr_str("configuration_type")
+                .unwrap_or(DEFAULT_CONFIGURATION_TYPE)
+                .to_string(),
+        ),
+        ..Default::default()
+    };
+    fields::write_model(FIELDS, planned, &mut m);
+    if let Some(block) = planned.get_attr("event_data").filter(|b| b.is_known() && !b.is_null()) {
+        let mut ed = EventData::default();
+        fields::write_model(EVENT_DATA_FIELDS, block, &mut ed);
+        m.event_data = Some(ed);
+    }
+    apply_write_only(config, &mut m);
+    m
+}
+
+/// Builds the body of an update: the last object DocuSign returned (`base`), overlaid with the
+/// planned values. Optional attributes the user removed (set in `prior`, null in `planned`) are
+/// cleared explicitly, with DocuSign's empty forms.
+pub fn update_body(
+    base: ConnectConfiguration,
+    prior: &Value,
+    planned: &Value,
+    config: &Value,
+    connect_id: &str,
+) -> ConnectConfiguration {
+    let mut m = base;
+    m.connect_id = Some(connect_id.to_string());
+    if let Some(t) = planned.attr_str("configuration_type") {
+        m.configuration_type = Some(t.to_string());
+    }
+    fields::write_model(FIELDS, planned, &mut m);
+    clear_removed(FIELDS, prior, planned, &mut m);
+    let prior_block = prior.get_attr("event_data").unwrap_or(&Value::Null);
+    match planned.get_attr("event_data") {
+        Some(block) if block.is_known() && !block.is_null() => {
+            let mut ed = m.event_data.take().unwrap_or_default();
+            fields::write_model(EVENT_DATA_FIELDS, block, &mut ed);
+            clear_removed(EVENT_DATA_FIELDS, prior_block, block, &mut ed);
+            m.event_data = Some(ed);
+        }
+        _ if !prior_block.is_null() => {
+            // The block was removed: back to DocuSign's defaults.
+            let mut ed = m.event_data.take().unwrap_or_default();
+            ed.version = Some(String::new());
+            ed.include_data = Some(Vec::new());
+            m.event_data = Some(ed);
+        }
+        _ => {}
+    }
+    apply_write_only(config, &mut m);
+    m
+}
+
+fn clear_removed<M>(table: &[fields::Field<M>], prior: &Value, planned: &Value, m: &mut M) {
+    for f in table {
+        if f.presence != Presence::Optional {
+            continue;
+        }
+        let was = prior.get_attr(f.name).is_some_and(|v| !v.is_null());
+        let now = planned.get_attr(f.name).is_some_and(|v| !v.is_null());
+        if was && !now {
+            let empty = match f.kind {
+                Kind::StringSet => Wire::List(Vec::new()),
+                Kind::StringMap => Wire::Map(BTreeMap::new()),
+                Kind::String => Wire::Str(String::new()),
+                Kind::Bool => continue,
+            };
+            (f.write)(m, empty);
+        }
+    }
+}
+
+/// Write-only values only ever arrive in the config of an apply.
+fn apply_write_only(config: &Value, m: &mut ConnectConfiguration) {
+    if let Some(pw) = config.attr_str("password_wo") {
+        m.password = Some(Secret::new(pw));
+    }
+}
+
+/// The state for a configuration DocuSign returned, normalised against `prior` (prior state on
+/// refresh, planned state on apply, null on import).
+pub fn state_from_model(m: &ConnectConfiguration, prior: &Value, account_id: &str) -> Value {
+    let mut out = BTreeMap::new();
+    out.insert("id".to_string(), Value::opt_string(m.connect_id.clone()));
+    out.insert("account_id".to_string(), Value::string(account_id));
+    out.insert(
+        "configuration_type".to_string(),
+        match m.configuration_type.as_deref() {
+            Some(t) if !t.is_empty() => Value::string(t),
+            _ => Value::Null,
+        },
+    );
+    fields::read_model(FIELDS, m, prior, &mut out);
+    out.insert("password_wo".to_string(), Value::Null);
+    out.insert(
+        "password_wo_version".to_string(),
+        match prior.get_attr("password_wo_version") {
+            Some(v) if v.is_known() => v.clone(),
+            _ => Value::Null,
+        },
+    );
+    out.insert("event_data".to_string(), event_data_state(m.event_data.as_ref(), prior));
+    Value::Object(out)
+}
+
+fn event_data_state(ed: Option<&EventData>, prior: &Value) -> Value {
+    let prior_block = prior.get_attr("event_data").unwrap_or(&Value::Null);
+    let empty = EventData::default();
+    let ed = ed.unwrap_or(&empty);
+    let mut block = BTreeMap::new();
+    fields::read_model(EVENT_DATA_FIELDS, ed, prior_block, &mut block);
+    let all_null = block.values().all(Value::is_null);
+    if all_null && prior_block.is_null() {
+        Value::Null
+    } else {
+        Value::Object(block)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Value {
+        Value::String(v.into())
+    }
+
+    /// The state a config of `pairs` plans to, with every other attribute null.
+    fn planned(pairs: Vec<(&str, Value)>) -> Value {
+        let schema = super::super::schema::schema();
+        let mut obj: BTreeMap<String, Value> = schema
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect();
+        obj.insert("event_data".into(), Value::Null);
+        for (k, v) in pairs {
+            obj.insert(k.into(), v);
+        }
+        Value::Object(obj)
+    }
+
+    #[test]
+    fn removed_optional_attributes_are_cleared_on_update() {
+        let prior = planned(vec![("user_ids", Value::Set(vec![s("u1")])), ("soap_namespace", s("urn:x"))]);
+        let now = planned(vec![]);
+        let base = ConnectConfiguration {
+            user_ids: Some(vec!["u1".into()]),
+            soap_namespace: Some("urn:x".into()),
+            enable_log: Some(true),
+            ..Default::default()
+        };
+        let m = update_body(base, &prior, &now, &Value::Null, "42");
+        assert_eq!(m.user_ids, Some(vec![]));
+        assert_eq!(m.soap_namespace.as_deref(), Some(""));
+        assert_eq!(m.enable_log, Some(true), "unmanaged settings are kept");
+        assert_eq!(m.connect_id.as_deref(), Some("42"));
+    }
+
+    #[test]
+    fn docusign_defaults_read_back_as_the_planned_form() {
+        let plan = planned(vec![("name", s("n")), ("group_ids", Value::Set(vec![]))]);
+        let from_api = ConnectConfiguration {
+            connect_id: Some("7".into()),
+            name: Some("n".into()),
+            soap_namespace: Some(String::new()),
+            delivery_mode: Some(String::new()),
+            event_data: Some(EventData {
+                version: Some(String::new()),
+                include_data: Some(vec![]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let st = state_from_model(&from_api, &plan, "acct");
+        assert_eq!(st.get_attr("soap_namespace"), Some(&Value::Null));
+        assert_eq!(st.get_attr("delivery_mode"), Some(&Value::Null));
+        assert_eq!(st.get_attr("group_ids"), Some(&Value::Set(vec![])));
+        assert_eq!(st.get_attr("event_data"), Some(&Value::Null));
+        assert_eq!(st.get_attr("id"), Some(&s("7")));
+    }
+}

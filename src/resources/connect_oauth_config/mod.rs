@@ -1,0 +1,301 @@
+//! `docusign_connect_oauth_config`: an account's OAuth for Connect settings (one per account).
+//!
+//! A partner sets these once on its own account; configurations it creates on client accounts
+//! with `integrator_managed = true` and `include_oauth = true` then use them. Create is
+//! `POST /connect/oauth`, update `PUT`, delete `DELETE`. DocuSign never returns the client
+//! secret, so drift is never computed on it: a new secret is sent when `client_secret` changes
+//! or when `client_secret_wo_version` changes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::fields::{self, Field};
+use super::shared::Shared;
+use super::{api_diagnostic, null_object};
+use crate::client::{ConnectOAuthConfig, Secret};
+use crate::framework::plan;
+use crate::framework::provider::{
+    ApplyAction, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, Resource,
+};
+use crate::framework::schema::{Attribute, Block, Schema};
+use crate::framework::{AttributePath, Diagnostics, Type, Value};
+use crate::wire_field;
+
+pub const TYPE_NAME: &str = "docusign_connect_oauth_config";
+
+type O = ConnectOAuthConfig;
+
+/// The plain attributes.
+pub static FIELDS: &[Field<O>] = &[
+    wire_field!(O, "authorization_server_url", "authorizationServerUrl", authorization_server_url, String, Required,
+        "The token URL of your authorization server; DocuSign obtains tokens there with the client credentials grant."),
+    wire_field!(O, "client_id", "clientId", client_id, String, Required,
+        "The OAuth client id DocuSign uses at your authorization server."),
+    wire_field!(O, "client_secret", "clientSecret", client_secret, String, Optional,
+        "The OAuth client secret. DocuSign never returns it, so drift cannot be detected; prefer `client_secret_wo`.")
+        .secret(),
+    wire_field!(O, "scope", "scope", scope, String, Optional,
+        "The scope DocuSign requests, e.g. `api://<client id>/.default` for Microsoft Entra ID."),
+    wire_field!(O, "custom_parameters", "customParameters", custom_parameters, StringMap, Optional,
+        "Extra parameters DocuSign sends in the token request."),
+];
+
+pub fn schema() -> Schema {
+    let mut block = Block::new()
+        .description(
+            "An account's *OAuth for Connect* settings: DocuSign obtains a token from your \
+             authorization server with the client credentials grant and sends it with Connect \
+             messages. There is one per account. Partners set it on their own account (the one \
+             that holds the integration key); configurations created on client accounts with \
+             `integrator_managed = true` and `include_oauth = true` use it.",
+        )
+        .attribute(Attribute::new("id", Type::String).computed().description("The account id."))
+        .attribute(Attribute::new("account_id", Type::String).optional().computed().description(
+            "The account that holds the settings; defaults to the provider's account. Changing \
+             it replaces the settings.",
+        ));
+    for f in FIELDS {
+        block = block.attribute(f.attribute());
+    }
+    block = block
+        .attribute(
+            Attribute::new("client_secret_wo", Type::String)
+                .optional()
+                .sensitive()
+                .write_only()
+                .description(
+                    "Write-only client secret: sent to DocuSign, never stored in state or plan. \
+                     Requires Terraform 1.11 or later. Change `client_secret_wo_version` to send a \
+                     new value. Conflicts with `client_secret`.",
+                ),
+        )
+        .attribute(Attribute::new("client_secret_wo_version", Type::Number).optional().description(
+            "Any number; change it to make Terraform send `client_secret_wo` again.",
+        ));
+    Schema::new(0, block)
+}
+
+pub struct ConnectOAuthConfigResource {
+    shared: Arc<Shared>,
+}
+
+impl ConnectOAuthConfigResource {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+
+    async fn account(&self, state: &Value) -> Result<String, Diagnostics> {
+        self.shared
+            .account_for(state.attr_str("account_id"))
+            .await
+            .map_err(|e| api_diagnostic("resolve the DocuSign account", &e).into())
+    }
+}
+
+fn body(planned: &Value, config: &Value) -> O {
+    let mut m = O::default();
+    fields::write_model(FIELDS, planned, &mut m);
+    if let Some(s) = config.attr_str("client_secret_wo") {
+        m.client_secret = Some(Secret::new(s));
+    }
+    m
+}
+
+fn state(m: &O, prior: &Value, account: &str) -> Value {
+    let mut out = BTreeMap::new();
+    out.insert("id".into(), Value::string(account));
+    out.insert("account_id".into(), Value::string(account));
+    fields::read_model(FIELDS, m, prior, &mut out);
+    out.insert("client_secret_wo".into(), Value::Null);
+    out.insert(
+        "client_secret_wo_version".into(),
+        prior
+            .get_attr("client_secret_wo_version")
+            .filter(|v| v.is_known())
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    Value::Object(out)
+}
+
+#[async_trait]
+impl Resource for ConnectOAuthConfigResource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        if let Some(u) = config.attr_str("authorization_server_url") {
+            if !u.to_ascii_lowercase().starts_with("https://") {
+                d.error_at(
+                    AttributePath::root().attr("authorization_server_url"),
+                    "Authorization server URL must be https",
+                    format!("DocuSign only calls https:// token URLs; got {u:?}."),
+                );
+            }
+        }
+        let secret = config.get_attr("client_secret").unwrap_or(&Value::Null);
+        let secret_wo = config.get_attr("client_secret_wo").unwrap_or(&Value::Null);
+        if !secret.is_null() && !secret_wo.is_null() {
+            d.error_at(
+                AttributePath::root().attr("client_secret_wo"),
+                "Conflicting client secrets",
+                "Set either client_secret or client_secret_wo, not both.",
+            );
+        }
+        d
+    }
+
+    async fn read(&self, _ctx: &Ctx, req: ReadRequest) -> ReadResponse {
+        let keep = |d: Diagnostics| ReadResponse {
+            new_state: req.current_state.clone(),
+            private: req.private.clone(),
+            diagnostics: d,
+        };
+        let client = match self.shared.client() {
+            Ok(c) => c,
+            Err(d) => return keep(d),
+        };
+        let account = match self.account(&req.current_state).await {
+            Ok(a) => a,
+            Err(d) => return keep(d),
+        };
+        match client.get_oauth_config(Some(&account)).await {
+            Ok(Some(m)) => ReadResponse {
+                new_state: state(&m, &req.current_state, &account),
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            },
+            Ok(None) => {
+                let mut d = Diagnostics::new();
+                d.warning(
+                    "OAuth for Connect settings no longer exist",
+                    format!(
+                        "Account {account} has no OAuth for Connect settings any more; they were \
+                         probably deleted outside Terraform. They have been removed from state \
+                         and the next plan will create them again."
+                    ),
+                );
+                ReadResponse {
+                    new_state: Value::Null,
+                    private: Vec::new(),
+                    diagnostics: d,
+                }
+            }
+            Err(e) => keep(api_diagnostic("read OAuth for Connect settings", &e).into()),
+        }
+    }
+
+    async fn plan(&self, _ctx: &Ctx, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.proposed_new_state.clone();
+        let mut diagnostics = Diagnostics::new();
+        if req.is_create() {
+            let account = match req.config.attr_str("account_id") {
+                Some(a) => Some(a.to_string()),
+                None if req.config.get_attr("account_id").is_some_and(Value::is_unknown) => None,
+                None => self.shared.configured_account(),
+            };
+            let v = account.map_or(Value::Unknown, Value::string);
+            planned.set_attr("id", v.clone());
+            planned.set_attr("account_id", v);
+        }
+        if let (Some(target), Ok(client)) = (planned.attr_str("account_id"), self.shared.client()) {
+            if let Ok(home) = client.default_account_id().await {
+                if home != target {
+                    diagnostics.warning_at(
+                        AttributePath::root().attr("account_id"),
+                        "OAuth for Connect on an account other than the credentials' own",
+                        format!(
+                            "These settings go to account {target}, but the provider's credentials \
+                             belong to account {home}. DocuSign uses the OAuth for Connect settings \
+                             of the account that owns the credentials (the one holding the \
+                             integration key) for integrator-managed configurations, so settings \
+                             on {target} only serve configurations that are not integrator-managed."
+                        ),
+                    );
+                }
+            }
+        }
+        let replace = [AttributePath::root().attr("account_id")];
+        PlanResponse {
+            requires_replace: plan::requires_replace(&req.prior_state, &planned, &replace),
+            planned_state: planned,
+            planned_private: req.prior_private,
+            diagnostics,
+        }
+    }
+
+    async fn apply(&self, _ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
+        let client = match self.shared.client() {
+            Ok(c) => c,
+            Err(d) => return ApplyResponse { diagnostics: d, ..Default::default() },
+        };
+        let basis = if req.action() == ApplyAction::Delete { &req.prior_state } else { &req.planned_state };
+        let account = match self.account(basis).await {
+            Ok(a) => a,
+            Err(d) => return ApplyResponse { diagnostics: d, ..Default::default() },
+        };
+        let keep_prior = |d: Diagnostics| ApplyResponse {
+            new_state: req.prior_state.clone(),
+            private: Vec::new(),
+            diagnostics: d,
+        };
+        match req.action() {
+            ApplyAction::Create => {
+                match client.create_oauth_config(Some(&account), &body(&req.planned_state, &req.config)).await {
+                    Ok(m) => ApplyResponse {
+                        new_state: state(&m, &req.planned_state, &account),
+                        ..Default::default()
+                    },
+                    Err(e) => ApplyResponse {
+                        diagnostics: api_diagnostic("create OAuth for Connect settings", &e).into(),
+                        ..Default::default()
+                    },
+                }
+            }
+            ApplyAction::Update => {
+                match client.update_oauth_config(Some(&account), &body(&req.planned_state, &req.config)).await {
+                    Ok(m) => ApplyResponse {
+                        new_state: state(&m, &req.planned_state, &account),
+                        ..Default::default()
+                    },
+                    Err(e) => keep_prior(api_diagnostic("update OAuth for Connect settings", &e).into()),
+                }
+            }
+            ApplyAction::Delete => match client.delete_oauth_config(Some(&account)).await {
+                Ok(()) => ApplyResponse::default(),
+                Err(e) if e.is_not_found() => ApplyResponse::default(),
+                Err(e) => keep_prior(api_diagnostic("delete OAuth for Connect settings", &e).into()),
+            },
+        }
+    }
+
+    async fn import(&self, _ctx: &Ctx, id: &str) -> ImportResponse {
+        let id = id.trim();
+        if id.is_empty() || id.contains(':') {
+            let mut d = Diagnostics::new();
+            d.error("Invalid import id", format!("Expected an account id; got {id:?}."));
+            return ImportResponse { diagnostics: d, ..Default::default() };
+        }
+        let mut st = null_object(&schema());
+        st.set_attr("id", Value::string(id));
+        st.set_attr("account_id", Value::string(id));
+        ImportResponse { state: st, ..Default::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn schema_is_valid() {
+        assert_eq!(super::schema().validate(), Ok(()));
+    }
+}
