@@ -1,1 +1,35 @@
-//! (under construction)
+//! The provider framework: protocol-agnostic values, types, codecs, schemas, diagnostics, plan
+//! rules and the traits resources implement. No protobuf and no HTTP in here.
+//!
+//! * [`value`]: [`Value`] (with null/unknown) and [`Number`] (arbitrary precision).
+//! * [`types`]: [`Type`], the cty type, and its JSON form.
+//! * [`msgpack`], [`json`]: DynamicValue / RawState codecs (never panic).
+//! * [`path`]: [`AttributePath`]; [`diag`]: [`Diagnostics`].
+//! * [`schema`]: [`Schema`] builder and Terraform's InternalValidate checks.
+//! * [`plan`]: computed-unknown, use-state-for-unknown, requires-replace, write-only helpers.
+//! * [`provider`]: [`Provider`], [`Resource`], [`DataSource`] and their request/response types.
+
+pub mod codec;
+pub mod diag;
+pub mod json;
+pub mod msgpack;
+pub mod number;
+pub mod path;
+pub mod plan;
+pub mod provider;
+pub mod schema;
+pub mod types;
+pub mod value;
+
+pub use codec::{DecodeError, EncodeError};
+pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use number::Number;
+pub use path::{AttributePath, PathStep};
+pub use provider::{
+    ApplyAction, ApplyRequest, ApplyResponse, ClientCapabilities, Ctx, DataSource, ImportResponse,
+    PlanRequest, PlanResponse, Provider, ReadDataResponse, ReadRequest, ReadResponse, Resource,
+    UpgradeResponse,
+};
+pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+pub use types::Type;
+pub use value::Value;
