@@ -1,1 +1,89 @@
-fn main() {}
+//! The `docusign-emulator` binary: parses flags, starts the emulator, prints the [`Info`]
+//! JSON as the first stdout line followed by human-readable lines, and runs until Ctrl-C or
+//! SIGTERM. Logs go to stderr (`RUST_LOG` filters them).
+
+use docusign_emulator::cli::{Command, HELP, parse};
+use docusign_emulator::{Info, start};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn print_banner(info: &Info) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let json = serde_json::to_string(info).map_err(std::io::Error::other)?;
+    writeln!(out, "{json}")?;
+    writeln!(out, "DocuSign emulator listening on {}", info.base_uri)?;
+    writeln!(
+        out,
+        "  REST API:      {}/restapi/v2.1/accounts/{}/connect",
+        info.base_uri, info.account_id
+    )?;
+    writeln!(
+        out,
+        "  OAuth:         {}/oauth/token (JWT aud = {})",
+        info.oauth_base_uri,
+        info.oauth_audience()
+    )?;
+    writeln!(out, "  Accounts:      {}", info.accounts.join(", "))?;
+    writeln!(out, "  User id:       {}", info.user_id)?;
+    writeln!(out, "  Control:       {}/_emulator/requests", info.base_uri)?;
+    writeln!(out, "Press Ctrl-C to stop.")?;
+    out.flush()
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let config = match parse(std::env::args().skip(1)) {
+        Ok(Command::Run(c)) => c,
+        Ok(Command::Help) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("docusign-emulator: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let running = match start(config).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("docusign-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = print_banner(running.info()) {
+        eprintln!("docusign-emulator: cannot write to stdout: {e}");
+        return ExitCode::FAILURE;
+    }
+    wait_for_signal().await;
+    running.shutdown().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,206 @@
+//! Command-line parsing for the `docusign-emulator` binary (by hand: a dozen flags).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::{Config, JwtApp};
+
+/// The `--help` text.
+pub const HELP: &str = "\
+docusign-emulator: a local emulator of DocuSign's eSignature Connect API (loopback only)
+
+USAGE:
+    docusign-emulator [OPTIONS]
+
+The first stdout line is one JSON object: {base_uri, oauth_base_uri, account_id, accounts,
+user_id, access_token}. The REST API is under base_uri + \"/restapi\"; JWT grants use
+aud = host:port of oauth_base_uri. Human-readable lines follow; logs go to stderr.
+
+OPTIONS:
+    --listen ADDR                 Loopback address to listen on [default: 127.0.0.1:0]
+    --accounts N                  Accounts of the default user, the first is the default [default: 1]
+    --jwt-key IK=PEMFILE          Register integration key IK with the RSA public key in PEMFILE;
+                                  the default user has consented (repeatable)
+    --jwt-key-unconsented IK=PEMFILE
+                                  Same, but without consent: grants answer consent_required (repeatable)
+    --hourly-limit N              API calls per account per hour [default: 3000]
+    --burst-limit N               API calls per account per burst window [default: 200]
+    --burst-window-secs N         Burst window in seconds [default: 30]
+    --token-ttl-secs N            Lifetime of JWT-minted tokens [default: 3600]
+    --state-file PATH             Keep data in PATH across restarts (loaded at start, saved on change)
+    --limit-status N              HTTP status of rate-limit errors [default: 400]
+    --not-found-status N          HTTP status for an unknown connectId [default: 400]
+    --allow-http-listeners        Accept http:// urlToPublishTo (DocuSign requires https by default)
+    -h, --help                    Print this help
+
+CONTROL SURFACE (no auth): GET /_emulator/info, GET|DELETE /_emulator/requests,
+GET|POST|DELETE /_emulator/faults, POST /_emulator/reset, POST /_emulator/tokens/expire,
+GET /_emulator/accounts/{acct}/connect/{id}/delivery
+";
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Command {
+    /// Run with this configuration.
+    Run(Config),
+    /// Print the help.
+    Help,
+}
+
+/// A command-line error.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A flag is unknown.
+    #[error("unknown option {0} (see --help)")]
+    Unknown(String),
+    /// A flag lacks its value.
+    #[error("option {0} needs a value")]
+    Missing(String),
+    /// A value is invalid.
+    #[error("invalid value for {flag}: {reason}")]
+    Invalid {
+        /// The flag.
+        flag: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+fn invalid(flag: &str, reason: impl ToString) -> CliError {
+    CliError::Invalid {
+        flag: flag.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, CliError>
+where
+    T::Err: std::fmt::Display,
+{
+    v.parse::<T>().map_err(|e| invalid(flag, e))
+}
+
+fn jwt_app(flag: &str, v: &str, consented: bool) -> Result<JwtApp, CliError> {
+    let (ik, file) = v
+        .split_once('=')
+        .ok_or_else(|| invalid(flag, "expected IK=PEMFILE"))?;
+    if ik.is_empty() {
+        return Err(invalid(flag, "the integration key is empty"));
+    }
+    let pem = std::fs::read_to_string(file).map_err(|e| invalid(flag, format!("{file}: {e}")))?;
+    Ok(JwtApp {
+        integration_key: ik.to_owned(),
+        public_key_pem: pem,
+        consented,
+    })
+}
+
+/// Parses the arguments (without the program name).
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliError> {
+    let mut config = Config::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        if flag == "-h" || flag == "--help" {
+            return Ok(Command::Help);
+        }
+        if flag == "--allow-http-listeners" {
+            config.allow_http_listeners = true;
+            continue;
+        }
+        const VALUED: &[&str] = &[
+            "--listen",
+            "--accounts",
+            "--jwt-key",
+            "--jwt-key-unconsented",
+            "--hourly-limit",
+            "--burst-limit",
+            "--burst-window-secs",
+            "--token-ttl-secs",
+            "--state-file",
+            "--limit-status",
+            "--not-found-status",
+        ];
+        if !VALUED.contains(&flag.as_str()) {
+            return Err(CliError::Unknown(arg));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => args.next().ok_or_else(|| CliError::Missing(flag.clone()))?,
+        };
+        let f = flag.as_str();
+        match f {
+            "--listen" => {
+                let addr: SocketAddr = number(f, &value)?;
+                if !addr.ip().is_loopback() {
+                    return Err(invalid(f, "the emulator serves on loopback addresses only"));
+                }
+                config.listen = addr;
+            }
+            "--accounts" => {
+                config.accounts = number(f, &value)?;
+                if config.accounts == 0 {
+                    return Err(invalid(f, "at least one account is needed"));
+                }
+            }
+            "--jwt-key" => config.jwt_apps.push(jwt_app(f, &value, true)?),
+            "--jwt-key-unconsented" => config.jwt_apps.push(jwt_app(f, &value, false)?),
+            "--hourly-limit" => config.hourly_limit = number(f, &value)?,
+            "--burst-limit" => config.burst_limit = number(f, &value)?,
+            "--burst-window-secs" => config.burst_window = Duration::from_secs(number(f, &value)?),
+            "--token-ttl-secs" => config.token_ttl = Duration::from_secs(number(f, &value)?),
+            "--state-file" => config.state_file = Some(PathBuf::from(value)),
+            "--limit-status" => config.limit_status = number(f, &value)?,
+            _ => config.not_found_status = number(f, &value)?,
+        }
+    }
+    Ok(Command::Run(config))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Config, CliError> {
+        match parse(args.iter().map(|s| s.to_string()))? {
+            Command::Run(c) => Ok(c),
+            Command::Help => panic!("help"),
+        }
+    }
+
+    #[test]
+    fn parses_flags_both_spellings() {
+        let c = run(&[
+            "--listen",
+            "127.0.0.1:5000",
+            "--accounts=3",
+            "--burst-limit",
+            "5",
+            "--burst-window-secs=2",
+        ])
+        .unwrap();
+        assert_eq!(c.listen.port(), 5000);
+        assert_eq!(c.accounts, 3);
+        assert_eq!(c.burst_limit, 5);
+        assert_eq!(c.burst_window, Duration::from_secs(2));
+        assert_eq!(c.hourly_limit, 3000);
+    }
+
+    #[test]
+    fn rejects_non_loopback_and_unknown() {
+        assert!(matches!(
+            run(&["--listen", "0.0.0.0:1"]),
+            Err(CliError::Invalid { .. })
+        ));
+        assert!(matches!(run(&["--bogus"]), Err(CliError::Unknown(_))));
+        assert!(matches!(run(&["--accounts"]), Err(CliError::Missing(_))));
+        assert!(matches!(
+            parse(vec!["--help".to_string()]),
+            Ok(Command::Help)
+        ));
+    }
+}

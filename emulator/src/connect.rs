@@ -1,0 +1,308 @@
+//! `connect` and `connect/{connectId}`: Connect configurations (list, create, update with the
+//! id in the body, get as a `connectConfigResults` wrapper, delete with an empty 200), plus
+//! the read-only `connect/logs` and `connect/failures` (always empty: the emulator delivers
+//! no messages).
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+use crate::app::{ApiError, Caller, Shared, authorize, empty_ok, json_response, lock};
+use crate::model;
+use crate::state::{Data, Delivery, StoredConfig};
+
+const BASE: &str = "/restapi/v2.1/accounts/{accountId}/connect";
+
+/// The routes of this module.
+pub fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(BASE, get(list).post(create).put(update))
+        .route(&format!("{BASE}/logs"), get(logs).delete(delete_logs))
+        .route(&format!("{BASE}/failures"), get(failures))
+        .route(
+            &format!("{BASE}/{{connectId}}"),
+            get(get_one).delete(delete_one),
+        )
+}
+
+/// Parses a JSON object body, answering `INVALID_REQUEST_BODY` otherwise.
+pub fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::bad_body("Expected a JSON object.")),
+        Err(e) => Err(ApiError::bad_body(format!("{e}"))),
+    }
+}
+
+fn field_error(e: model::BadField) -> ApiError {
+    ApiError::bad_body(format!("Invalid value for '{}': {}.", e.field, e.reason))
+}
+
+fn not_found(shared: &Shared, id: &str) -> ApiError {
+    ApiError::new(
+        shared.not_found_status,
+        "INVALID_REQUEST_PARAMETER",
+        format!(
+            "The request contained at least one invalid parameter. Invalid value specified for connectId: no Connect configuration {id} exists in this account."
+        ),
+    )
+}
+
+const TYPES: &[&str] = &["custom", "customrecipient", "salesforce", "eOriginal"];
+
+/// DocuSign's own validation of a (merged) configuration.
+fn validate(shared: &Shared, cfg: &Map<String, Value>) -> Result<(), ApiError> {
+    let kind = model::text(cfg, "configurationType");
+    if kind.is_empty() {
+        return Err(ApiError::bad_param("configurationType is required."));
+    }
+    if !TYPES.iter().any(|t| t.eq_ignore_ascii_case(kind)) {
+        return Err(ApiError::bad_param(format!(
+            "Invalid configurationType '{kind}'. Valid values: custom, customrecipient, salesforce, eOriginal."
+        )));
+    }
+    if model::text(cfg, "name").trim().is_empty() {
+        return Err(ApiError::bad_param("name is required."));
+    }
+    let url = model::text(cfg, "urlToPublishTo");
+    if url.is_empty() {
+        return Err(ApiError::bad_param("urlToPublishTo is required."));
+    }
+    let lower = url.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| {
+        lower
+            .strip_prefix("http://")
+            .filter(|_| shared.allow_http_listeners)
+    });
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(()),
+        _ => Err(ApiError::bad_param(format!(
+            "urlToPublishTo '{url}' is not valid: it must be an HTTPS URL."
+        ))),
+    }
+}
+
+/// Decides whose settings the configuration's messages use, and enforces the
+/// integratorManaged rules against the caller's home account.
+fn delivery_for(
+    data: &Data,
+    caller: &Caller,
+    cfg: &Map<String, Value>,
+) -> Result<Delivery, ApiError> {
+    let integrator = model::flag(cfg, "integratorManaged");
+    let oauth = model::flag(cfg, "includeOAuth");
+    let hmac = model::flag(cfg, "includeHMAC");
+    let per_configuration = model::flag(cfg, "enableOAuthPerConfiguration");
+    let settings_account_id = if integrator {
+        caller.home_account_id.clone()
+    } else {
+        caller.account_id.clone()
+    };
+    if integrator {
+        let home = data.account(&settings_account_id);
+        let has_oauth = home.is_some_and(|a| a.oauth.is_some());
+        let has_keys = home.is_some_and(|a| !a.hmac_keys.is_empty());
+        if oauth && !per_configuration && !has_oauth {
+            return Err(ApiError::bad_param(format!(
+                "integratorManaged with includeOAuth requires OAuth for Connect to be set up on the integrator account {settings_account_id} (the account of the calling user's token)."
+            )));
+        }
+        if hmac && !has_keys {
+            return Err(ApiError::bad_param(format!(
+                "integratorManaged with includeHMAC requires at least one HMAC key on the integrator account {settings_account_id} (the account of the calling user's token)."
+            )));
+        }
+    }
+    let auth = match (oauth, hmac) {
+        (true, true) => "oauth+hmac",
+        (true, false) => "oauth",
+        (false, true) => "hmac",
+        (false, false) => "none",
+    };
+    Ok(Delivery {
+        auth: auth.to_owned(),
+        settings_account_id,
+        configuration_account_id: caller.account_id.clone(),
+        integrator_managed: integrator,
+        per_configuration_oauth: oauth && per_configuration,
+    })
+}
+
+fn results(configs: Vec<Value>) -> Value {
+    let n = configs.len();
+    json!({"configurations": configs, "totalRecords": n.to_string()})
+}
+
+async fn list(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let data = lock(&shared.data);
+    let mut configs: Vec<&StoredConfig> = data
+        .account(&caller.account_id)
+        .map(|a| a.configs.values().collect())
+        .unwrap_or_default();
+    configs.sort_by_key(|c| {
+        model::text(&c.body, "connectId")
+            .parse::<u64>()
+            .unwrap_or(u64::MAX)
+    });
+    let rendered = configs.iter().map(|c| model::render(&c.body)).collect();
+    Ok(json_response(StatusCode::OK, &results(rendered)))
+}
+
+async fn create(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let input = parse_object(&body)?;
+    let mut cfg = model::with_defaults();
+    model::apply(&mut cfg, &input).map_err(field_error)?;
+    validate(&shared, &cfg)?;
+    let mut data = lock(&shared.data);
+    let delivery = delivery_for(&data, &caller, &cfg)?;
+    let id = data.take_connect_id();
+    cfg.insert("connectId".to_owned(), Value::String(id.clone()));
+    let rendered = model::render(&cfg);
+    let Some(acct) = data.account_mut(&caller.account_id) else {
+        return Err(not_found(&shared, &id));
+    };
+    acct.configs.insert(
+        id,
+        StoredConfig {
+            body: cfg,
+            delivery,
+        },
+    );
+    shared.persist(&data);
+    Ok(json_response(StatusCode::CREATED, &rendered))
+}
+
+async fn update(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let input = parse_object(&body)?;
+    let id = match input.get("connectId") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => {
+            return Err(ApiError::bad_param(
+                "connectId is required in the request body.",
+            ));
+        }
+    };
+    let mut data = lock(&shared.data);
+    let Some(stored) = data
+        .account(&caller.account_id)
+        .and_then(|a| a.configs.get(&id))
+    else {
+        return Err(not_found(&shared, &id));
+    };
+    let mut cfg = stored.body.clone();
+    model::apply(&mut cfg, &input).map_err(field_error)?;
+    validate(&shared, &cfg)?;
+    let delivery = delivery_for(&data, &caller, &cfg)?;
+    let rendered = model::render(&cfg);
+    if let Some(acct) = data.account_mut(&caller.account_id) {
+        acct.configs.insert(
+            id,
+            StoredConfig {
+                body: cfg,
+                delivery,
+            },
+        );
+    }
+    shared.persist(&data);
+    Ok(json_response(StatusCode::OK, &rendered))
+}
+
+async fn get_one(
+    State(shared): State<Arc<Shared>>,
+    Path((account, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let data = lock(&shared.data);
+    let Some(stored) = data
+        .account(&caller.account_id)
+        .and_then(|a| a.configs.get(&id))
+    else {
+        return Err(not_found(&shared, &id));
+    };
+    Ok(json_response(
+        StatusCode::OK,
+        &results(vec![model::render(&stored.body)]),
+    ))
+}
+
+async fn delete_one(
+    State(shared): State<Arc<Shared>>,
+    Path((account, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let mut data = lock(&shared.data);
+    let removed = data
+        .account_mut(&caller.account_id)
+        .and_then(|a| a.configs.remove(&id));
+    if removed.is_none() {
+        return Err(not_found(&shared, &id));
+    }
+    shared.persist(&data);
+    Ok(empty_ok())
+}
+
+async fn logs(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    authorize(&shared, &headers, &account)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"logs": [], "totalRecords": "0"}),
+    ))
+}
+
+async fn delete_logs(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    authorize(&shared, &headers, &account)?;
+    Ok(empty_ok())
+}
+
+async fn failures(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    authorize(&shared, &headers, &account)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"failures": [], "totalRecords": "0"}),
+    ))
+}
+
+/// The delivery record of configuration `id` in `account`, for the control surface.
+pub fn delivery(shared: &Shared, account: &str, id: &str) -> Option<Delivery> {
+    let data = lock(&shared.data);
+    data.account(account)
+        .and_then(|a| a.configs.get(id))
+        .map(|c| c.delivery.clone())
+}

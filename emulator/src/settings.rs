@@ -1,0 +1,265 @@
+//! Account-level Connect security settings: the `connect/oauth` singleton (OAuth for
+//! Connect, `connectOAuthConfig`; `clientSecret` is stored but never echoed) and the
+//! `connect/secret` HMAC keys (POST generates one and shows it in full once, GET lists them
+//! truncated, DELETE `connect/secret/{keyId}` removes one).
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{delete, get};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+use crate::app::{ApiError, Shared, authorize, empty_ok, json_response, lock};
+use crate::connect::parse_object;
+use crate::model::BadField;
+use crate::state::HmacKey;
+use crate::util;
+
+const BASE: &str = "/restapi/v2.1/accounts/{accountId}/connect";
+const STRING_FIELDS: &[&str] = &[
+    "authorizationServerUrl",
+    "clientId",
+    "clientSecret",
+    "scope",
+];
+const REQUIRED: &[&str] = &["authorizationServerUrl", "clientId", "clientSecret"];
+/// The most HMAC keys an account may hold in the emulator.
+pub const MAX_HMAC_KEYS: usize = 100;
+
+/// The routes of this module.
+pub fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            &format!("{BASE}/oauth"),
+            get(get_oauth)
+                .post(create_oauth)
+                .put(update_oauth)
+                .delete(delete_oauth),
+        )
+        .route(&format!("{BASE}/secret"), get(list_keys).post(create_key))
+        .route(&format!("{BASE}/secret/{{keyId}}"), delete(delete_key))
+}
+
+fn bad(field: &str, reason: &str) -> BadField {
+    BadField {
+        field: field.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// Normalizes a `connectOAuthConfig` input: known string fields, `customParameters` as a
+/// string map (the 2023 spec's `type: string` is a known spec bug fixed in the SDKs).
+/// Unknown fields are ignored; `null` drops a field.
+pub fn normalize_oauth(input: &Map<String, Value>) -> Result<Map<String, Value>, BadField> {
+    let mut out = Map::new();
+    for name in STRING_FIELDS {
+        match input.get(*name) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => {
+                out.insert((*name).to_owned(), Value::String(s.clone()));
+            }
+            Some(_) => return Err(bad(name, "expected a string")),
+        }
+    }
+    match input.get("customParameters") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(m)) => {
+            let mut params = Map::new();
+            for (k, v) in m {
+                let Value::String(s) = v else {
+                    return Err(bad("customParameters", "expected string values"));
+                };
+                params.insert(k.clone(), Value::String(s.clone()));
+            }
+            out.insert("customParameters".to_owned(), Value::Object(params));
+        }
+        Some(_) => return Err(bad("customParameters", "expected an object of strings")),
+    }
+    Ok(out)
+}
+
+/// The response form of stored OAuth settings: `clientSecret` removed.
+pub fn render_oauth(stored: &Value) -> Value {
+    let mut v = stored.clone();
+    if let Value::Object(m) = &mut v {
+        m.remove("clientSecret");
+    }
+    v
+}
+
+fn check_required(cfg: &Map<String, Value>) -> Result<(), ApiError> {
+    for name in REQUIRED {
+        let present = cfg
+            .get(*name)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.trim().is_empty());
+        if !present {
+            return Err(ApiError::bad_param(format!("{name} is required.")));
+        }
+    }
+    Ok(())
+}
+
+fn parse_oauth(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+    normalize_oauth(&parse_object(body)?)
+        .map_err(|e| ApiError::bad_body(format!("Invalid value for '{}': {}.", e.field, e.reason)))
+}
+
+async fn get_oauth(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let data = lock(&shared.data);
+    let current = data
+        .account(&caller.account_id)
+        .and_then(|a| a.oauth.clone());
+    let body = current
+        .map(|m| render_oauth(&Value::Object(m)))
+        .unwrap_or_else(|| json!({}));
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+async fn create_oauth(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let cfg = parse_oauth(&body)?;
+    check_required(&cfg)?;
+    let mut data = lock(&shared.data);
+    let Some(acct) = data.account_mut(&caller.account_id) else {
+        return Err(ApiError::bad_param("Unknown account."));
+    };
+    if acct.oauth.is_some() {
+        return Err(ApiError::bad_param(
+            "An OAuth for Connect configuration already exists for this account; update it with PUT.",
+        ));
+    }
+    acct.oauth = Some(cfg.clone());
+    shared.persist(&data);
+    Ok(json_response(
+        StatusCode::CREATED,
+        &render_oauth(&Value::Object(cfg)),
+    ))
+}
+
+async fn update_oauth(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let input = parse_oauth(&body)?;
+    let mut data = lock(&shared.data);
+    let Some(acct) = data.account_mut(&caller.account_id) else {
+        return Err(ApiError::bad_param("Unknown account."));
+    };
+    let mut cfg = acct.oauth.clone().unwrap_or_default();
+    for (k, v) in input {
+        cfg.insert(k, v);
+    }
+    check_required(&cfg)?;
+    acct.oauth = Some(cfg.clone());
+    shared.persist(&data);
+    Ok(json_response(
+        StatusCode::OK,
+        &render_oauth(&Value::Object(cfg)),
+    ))
+}
+
+async fn delete_oauth(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let mut data = lock(&shared.data);
+    if let Some(acct) = data.account_mut(&caller.account_id) {
+        acct.oauth = None;
+    }
+    shared.persist(&data);
+    Ok(empty_ok())
+}
+
+fn truncated(secret: &str) -> String {
+    let head: String = secret.chars().take(4).collect();
+    format!("{head}…")
+}
+
+async fn list_keys(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let data = lock(&shared.data);
+    let keys: Vec<Value> = data
+        .account(&caller.account_id)
+        .map(|a| {
+            a.hmac_keys
+                .iter()
+                .map(|k| {
+                    json!({"keyId": k.key_id, "secretKey": truncated(&k.secret), "createdDateTime": k.created})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(json_response(StatusCode::OK, &json!({"secrets": keys})))
+}
+
+async fn create_key(
+    State(shared): State<Arc<Shared>>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let mut data = lock(&shared.data);
+    let Some(acct) = data.account_mut(&caller.account_id) else {
+        return Err(ApiError::bad_param("Unknown account."));
+    };
+    if acct.hmac_keys.len() >= MAX_HMAC_KEYS {
+        return Err(ApiError::bad_param(format!(
+            "An account can hold at most {MAX_HMAC_KEYS} HMAC keys."
+        )));
+    }
+    let key = HmacKey {
+        key_id: util::guid(),
+        secret: util::hmac_secret(),
+        created: util::rfc3339(util::now_secs()),
+    };
+    let body =
+        json!({"keyId": key.key_id, "secretKey": key.secret, "createdDateTime": key.created});
+    acct.hmac_keys.push(key);
+    shared.persist(&data);
+    Ok(json_response(StatusCode::CREATED, &body))
+}
+
+async fn delete_key(
+    State(shared): State<Arc<Shared>>,
+    Path((account, key_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = authorize(&shared, &headers, &account)?;
+    let mut data = lock(&shared.data);
+    let Some(acct) = data.account_mut(&caller.account_id) else {
+        return Err(ApiError::bad_param("Unknown account."));
+    };
+    let before = acct.hmac_keys.len();
+    acct.hmac_keys
+        .retain(|k| !k.key_id.eq_ignore_ascii_case(&key_id));
+    if acct.hmac_keys.len() == before {
+        return Err(ApiError::bad_param(format!(
+            "Invalid value specified for keyId: no HMAC key {key_id}."
+        )));
+    }
+    shared.persist(&data);
+    Ok(empty_ok())
+}
