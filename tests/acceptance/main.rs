@@ -1,0 +1,10 @@
+//! Acceptance tests: the real Terraform v1.0.3 CLI against real provider binaries.
+//!
+//! Run with `./scripts/test` (installs Terraform into `.tools/`), or
+//! `cargo nextest run --test acceptance` once `./scripts/install-tools` has run. A missing
+//! Terraform fails these tests; they never skip.
+
+mod support;
+
+mod harness_selftest;
+mod provider_loads;

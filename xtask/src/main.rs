@@ -1,0 +1,44 @@
+//! `cargo xtask <command>`: the project's own commands, one module per command.
+//!
+//! * `bench-handshake`: process start → handshake line, and peak RSS, of our release binary vs the
+//!   Go null provider 2.1.2 (issue 7, part 1). Writes `bench-results/handshake.md`.
+
+mod bench_handshake;
+mod markdown;
+mod plugin_cert;
+mod stats;
+mod workspace;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  bench-handshake [--runs N] [--out FILE] [--no-build]
+      Time from process start to the go-plugin handshake line, and peak RSS, for our release
+      binary and the Go null provider 2.1.2, launched the same way (cookie,
+      PLUGIN_PROTOCOL_VERSIONS=5, a P-521 PLUGIN_CLIENT_CERT like Terraform's). Runs are
+      interleaved; reports median and p90. Default 30 runs, output bench-results/handshake.md.
+  help
+      This text.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("bench-handshake") => bench_handshake::run(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
