@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::util;
 
 /// Everything that survives a restart when a state file is configured.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Data {
     /// The (only) user's id, a GUID; `sub` of JWT grants.
     pub user_id: String,
@@ -27,7 +27,7 @@ pub struct Data {
 }
 
 /// One eSignature account.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Account {
     /// Account id (GUID).
     pub id: String,
@@ -42,7 +42,7 @@ pub struct Account {
 }
 
 /// A stored configuration plus what the emulator derived about its message delivery.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct StoredConfig {
     /// The configuration in wire form (string booleans), secrets included.
     pub body: Map<String, Value>,
@@ -67,7 +67,7 @@ pub struct Delivery {
 }
 
 /// One HMAC key.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct HmacKey {
     /// Key id (GUID).
     pub key_id: String,
@@ -75,6 +75,48 @@ pub struct HmacKey {
     pub secret: String,
     /// Creation time (RFC 3339).
     pub created: String,
+}
+
+// Debug output never shows secrets: the dev token, HMAC keys, client secrets, passwords.
+impl std::fmt::Debug for Data {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Data")
+            .field("user_id", &self.user_id)
+            .field("accounts", &self.accounts)
+            .field("next_connect_id", &self.next_connect_id)
+            .field("dev_token", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("configs", &self.configs.keys().collect::<Vec<_>>())
+            .field("oauth", &self.oauth.as_ref().map(|_| "[set]"))
+            .field("hmac_keys", &self.hmac_keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for StoredConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredConfig")
+            .field("connect_id", &self.body.get("connectId"))
+            .field("delivery", &self.delivery)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for HmacKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HmacKey")
+            .field("key_id", &self.key_id)
+            .field("created", &self.created)
+            .field("secret", &"[REDACTED]")
+            .finish()
+    }
 }
 
 /// Errors reading or writing the state file.
@@ -189,5 +231,30 @@ impl Data {
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, bytes).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_secrets() {
+        let mut d = Data::fresh(1);
+        d.accounts[0].hmac_keys.push(HmacKey {
+            key_id: "k".into(),
+            secret: "hmacsecret".into(),
+            created: "t".into(),
+        });
+        let mut oauth = Map::new();
+        oauth.insert("clientSecret".into(), Value::String("clientsecret".into()));
+        d.accounts[0].oauth = Some(oauth);
+        let text = format!("{d:?}");
+        assert!(
+            !text.contains(&d.dev_token)
+                && !text.contains("hmacsecret")
+                && !text.contains("clientsecret"),
+            "{text}"
+        );
     }
 }
