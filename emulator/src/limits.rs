@@ -7,7 +7,9 @@
 //! `BURST_APIINVOCATION_LIMIT_EXCEEDED`. The HTTP status is UNCONFIRMED in the reference
 //! (400 or 429); the emulator answers **400** by default, like DocuSign's documented sibling
 //! limits (envelope polling) and the only status the spec declares; `Config::limit_status`
-//! can switch it to 429. Rejected calls are not counted.
+//! can switch it to 429. Rejected calls are not counted. The counters and headers apply to
+//! every `/restapi/...` answer (401s and unknown paths included); `/oauth/*` and
+//! `/_emulator/*` answers carry no limit headers (they belong to no account).
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use std::collections::HashMap;
