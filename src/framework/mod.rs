@@ -21,6 +21,9 @@ pub mod schema;
 pub mod types;
 pub mod value;
 
+#[cfg(test)]
+mod proptests;
+
 pub use codec::{DecodeError, EncodeError};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use number::Number;

@@ -58,7 +58,8 @@ impl Number {
         if f.is_nan() {
             return None;
         }
-        if f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0
+        if f.fract() == 0.0
+            && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f)
         {
             return Some(Number(Repr::I64(f as i64)));
         }
@@ -119,7 +120,9 @@ impl Number {
         match self.0 {
             Repr::I64(i) => u64::try_from(i).ok(),
             Repr::U64(u) => Some(u),
-            Repr::F64(f) if f.fract() == 0.0 && f >= 0.0 && f < 18_446_744_073_709_551_616.0 => {
+            Repr::F64(f)
+                if f.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&f) =>
+            {
                 Some(f as u64)
             }
             _ => None,
@@ -245,8 +248,6 @@ fn f64_fraction_digits(f: f64) -> usize {
     }
     let tz = mant.trailing_zeros() as i64;
     exp += tz;
-    mant >>= tz;
-    let _ = mant;
     if exp >= 0 { 0 } else { (-exp) as usize }
 }
 
@@ -343,7 +344,7 @@ impl fmt::Display for Decimal {
         }
         let n = self.digits.len() as i64;
         let e = self.exp;
-        if e >= 0 && e <= 21 {
+        if (0..=21).contains(&e) {
             f.write_str(&self.digits)?;
             for _ in 0..e {
                 f.write_str("0")?;
@@ -389,7 +390,7 @@ mod tests {
         );
         assert_eq!(
             Number::from_u64(1 << 63),
-            Number::from_f64(9.223372036854775808e18).unwrap()
+            Number::from_f64(2f64.powi(63)).unwrap()
         );
         assert_eq!(
             Number::parse("18446744073709551615").unwrap(),
@@ -420,7 +421,7 @@ mod tests {
             0.1,
             -2.5e-300,
             1e300,
-            3.141592653589793,
+            std::f64::consts::PI,
             f64::MIN_POSITIVE,
             5e-324,
         ] {

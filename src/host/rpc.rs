@@ -814,3 +814,864 @@ impl ProviderRpc for ProviderService {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::{
+        ApplyAction, ApplyResponse, Attribute, Block, ImportResponse, ReadDataResponse,
+        ReadResponse,
+    };
+    use async_trait::async_trait;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Default)]
+    struct Thing {
+        plans: AtomicUsize,
+        seen_version: Mutex<Option<String>>,
+        seen_caps: Mutex<Option<ClientCapabilities>>,
+    }
+
+    fn thing_schema() -> Schema {
+        Schema::new(
+            1,
+            Block::new()
+                .description("A **thing**.")
+                .attribute(Attribute::new("id", Type::String).computed())
+                .attribute(
+                    Attribute::new("name", Type::String)
+                        .required()
+                        .description("Name."),
+                )
+                .attribute(Attribute::new("mode", Type::String).optional().computed())
+                .attribute(
+                    Attribute::new("secret", Type::String)
+                        .optional()
+                        .sensitive()
+                        .write_only(),
+                ),
+        )
+    }
+
+    #[async_trait]
+    impl Resource for Thing {
+        fn type_name(&self) -> &str {
+            "test_thing"
+        }
+        fn schema(&self) -> Schema {
+            thing_schema()
+        }
+        async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
+            let mut d = Diagnostics::new();
+            if config.attr_str("name") == Some("") {
+                d.error_at(AttributePath::attr_path("name"), "empty name", "");
+            }
+            d
+        }
+        async fn read(&self, ctx: &Ctx, req: ReadRequest) -> ReadResponse {
+            *self.seen_caps.lock().unwrap() = Some(ctx.client_capabilities);
+            if req.current_state.attr_str("name") == Some("gone") {
+                return ReadResponse::default();
+            }
+            ReadResponse {
+                new_state: req.current_state,
+                ..Default::default()
+            }
+        }
+        async fn plan(&self, ctx: &Ctx, req: PlanRequest) -> framework::PlanResponse {
+            self.plans.fetch_add(1, Ordering::SeqCst);
+            let _ = ctx;
+            let mut planned = plan::mark_computed_unknown_if_changed(
+                &thing_schema(),
+                &req.prior_state,
+                &req.proposed_new_state,
+                &req.config,
+            );
+            plan::use_state_for_unknown(
+                &mut planned,
+                &req.prior_state,
+                &req.config,
+                &[AttributePath::attr_path("id")],
+            );
+            // Deliberately keeps the write-only value: the host must null it.
+            planned.set_attr(
+                "secret",
+                req.config.get_attr("secret").cloned().unwrap_or_default(),
+            );
+            let requires_replace = plan::requires_replace(
+                &req.prior_state,
+                &planned,
+                &[AttributePath::attr_path("name")],
+            );
+            framework::PlanResponse {
+                planned_state: planned,
+                requires_replace,
+                ..Default::default()
+            }
+        }
+        async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
+            *self.seen_version.lock().unwrap() = ctx.terraform_version.clone();
+            if req.action() == ApplyAction::Delete {
+                return ApplyResponse::default();
+            }
+            let mut s = req.planned_state.clone();
+            match s.attr_str("name") {
+                Some("slow") => {
+                    ctx.cancel.cancelled().await;
+                    let mut diagnostics = Diagnostics::new();
+                    diagnostics.error("cancelled", "");
+                    return ApplyResponse {
+                        diagnostics,
+                        ..Default::default()
+                    };
+                }
+                Some("buggy") => {
+                    return ApplyResponse {
+                        new_state: s,
+                        ..Default::default()
+                    };
+                }
+                _ => {}
+            }
+            s.set_attr("id", Value::from("id-1"));
+            if s.get_attr("mode").is_none_or(|m| m.is_unknown()) {
+                s.set_attr("mode", Value::from("default"));
+            }
+            s.set_attr("secret", Value::from("leak"));
+            ApplyResponse {
+                new_state: s,
+                private: b"p1".to_vec(),
+                ..Default::default()
+            }
+        }
+        async fn import(&self, _ctx: &Ctx, id: &str) -> ImportResponse {
+            if id == "missing" {
+                return ImportResponse::default();
+            }
+            ImportResponse {
+                state: Value::object([("id", Value::from(id)), ("name", Value::from("imported"))]),
+                private: b"imp".to_vec(),
+                ..Default::default()
+            }
+        }
+    }
+
+    struct Things;
+    #[async_trait]
+    impl DataSource for Things {
+        fn type_name(&self) -> &str {
+            "test_things"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new(
+                0,
+                Block::new()
+                    .attribute(Attribute::new("names", Type::list(Type::String)).computed()),
+            )
+        }
+        async fn read(&self, _ctx: &Ctx, _config: &Value) -> ReadDataResponse {
+            ReadDataResponse {
+                state: Value::object([("names", Value::List(vec![Value::from("a")]))]),
+                ..Default::default()
+            }
+        }
+    }
+
+    struct Prov {
+        thing: Arc<Thing>,
+        bad_schema: bool,
+    }
+    #[async_trait]
+    impl framework::Provider for Prov {
+        fn schema(&self) -> Schema {
+            let mut b = Block::new()
+                .attribute(Attribute::new("token", Type::String).optional().sensitive());
+            if self.bad_schema {
+                b = b.attribute(Attribute::new("Bad", Type::String));
+            }
+            Schema::new(0, b)
+        }
+        fn resources(&self) -> Vec<Arc<dyn Resource>> {
+            vec![self.thing.clone()]
+        }
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+            vec![Arc::new(Things)]
+        }
+        async fn configure(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
+            let mut d = Diagnostics::new();
+            if config.attr_str("token") == Some("bad") {
+                d.error_at(AttributePath::attr_path("token"), "bad token", "");
+            }
+            d
+        }
+    }
+
+    fn service() -> (Arc<ProviderService>, Arc<Thing>) {
+        let thing = Arc::new(Thing::default());
+        let svc = ProviderService::new(Arc::new(Prov {
+            thing: thing.clone(),
+            bad_schema: false,
+        }));
+        (Arc::new(svc), thing)
+    }
+
+    fn ty() -> Type {
+        thing_schema().implied_type()
+    }
+
+    fn dv(v: &Value) -> Option<pb::DynamicValue> {
+        Some(pb::DynamicValue {
+            msgpack: msgpack::encode(v, &ty()).unwrap(),
+            json: vec![],
+        })
+    }
+
+    fn undv(d: &Option<pb::DynamicValue>) -> Value {
+        msgpack::decode(&d.as_ref().unwrap().msgpack, &ty()).unwrap()
+    }
+
+    fn thing(name: &str, id: Value, mode: Value, secret: Value) -> Value {
+        Value::object([
+            ("id", id),
+            ("name", Value::from(name)),
+            ("mode", mode),
+            ("secret", secret),
+        ])
+    }
+
+    fn errors(d: &[pb::Diagnostic]) -> Vec<String> {
+        d.iter()
+            .filter(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+            .map(|d| d.summary.clone())
+            .collect()
+    }
+
+    fn attr_of(d: &pb::Diagnostic) -> Vec<String> {
+        use pb::attribute_path::step::Selector;
+        d.attribute
+            .as_ref()
+            .map(|p| {
+                p.steps
+                    .iter()
+                    .map(|s| match &s.selector {
+                        Some(Selector::AttributeName(n)) => n.clone(),
+                        other => format!("{other:?}"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn get_schema_is_markdown_with_capabilities() {
+        let (svc, _) = service();
+        let r = svc
+            .get_schema(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.diagnostics.is_empty());
+        let caps = r.server_capabilities.unwrap();
+        assert!(
+            caps.plan_destroy && caps.get_provider_schema_optional && !caps.move_resource_state
+        );
+        let s = &r.resource_schemas["test_thing"];
+        assert_eq!(s.version, 1);
+        let b = s.block.as_ref().unwrap();
+        assert_eq!(b.description, "A **thing**.");
+        assert_eq!(b.description_kind, pb::StringKind::Markdown as i32);
+        let secret = b.attributes.iter().find(|a| a.name == "secret").unwrap();
+        assert!(secret.write_only && secret.sensitive && secret.optional);
+        assert_eq!(secret.r#type, b"\"string\"");
+        assert!(r.data_source_schemas.contains_key("test_things"));
+        assert!(r.provider.unwrap().block.is_some());
+        let ids = svc
+            .get_resource_identity_schemas(Request::new(Default::default()))
+            .await
+            .unwrap();
+        assert!(ids.into_inner().identity_schemas.is_empty());
+    }
+
+    #[tokio::test]
+    async fn invalid_schema_is_reported() {
+        let svc = ProviderService::new(Arc::new(Prov {
+            thing: Arc::new(Thing::default()),
+            bad_schema: true,
+        }));
+        let r = svc
+            .get_schema(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            errors(&r.diagnostics),
+            ["Invalid provider schema for the provider"]
+        );
+        assert!(
+            r.diagnostics[0]
+                .detail
+                .contains("Bad: name may contain only")
+        );
+    }
+
+    #[tokio::test]
+    async fn every_error_path_is_a_diagnostic() {
+        let (svc, _) = service();
+        let garbage = Some(pb::DynamicValue {
+            msgpack: vec![0x92, 0x01],
+            json: vec![],
+        });
+        let unknown = "test_nope".to_string();
+        // Unknown type names.
+        let r = svc
+            .validate_resource_type_config(Request::new(
+                pb::validate_resource_type_config::Request {
+                    type_name: unknown.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Unknown resource type"]);
+        let r = svc
+            .validate_data_source_config(Request::new(pb::validate_data_source_config::Request {
+                type_name: unknown.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Unknown data source type"]);
+        let r = svc
+            .read_resource(Request::new(pb::read_resource::Request {
+                type_name: unknown.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Unknown resource type"]);
+        let r = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: unknown.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Unknown resource type"]);
+        let r = svc
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: unknown.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Unknown resource type"]);
+        let r = svc
+            .import_resource_state(Request::new(pb::import_resource_state::Request {
+                type_name: unknown.clone(),
+                id: "x".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Unknown resource type"]);
+        let r = svc
+            .upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
+                type_name: unknown.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Unknown resource type"]);
+        let r = svc
+            .read_data_source(Request::new(pb::read_data_source::Request {
+                type_name: unknown,
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Unknown data source type"]);
+
+        // Undecodable values.
+        let r = svc
+            .validate_resource_type_config(Request::new(
+                pb::validate_resource_type_config::Request {
+                    type_name: "test_thing".into(),
+                    config: garbage.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Invalid resource configuration"]);
+        let r = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: "test_thing".into(),
+                proposed_new_state: garbage.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Invalid proposed new state"]);
+        let r = svc
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: "test_thing".into(),
+                planned_state: garbage.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Invalid planned state"]);
+        let r = svc
+            .read_resource(Request::new(pb::read_resource::Request {
+                type_name: "test_thing".into(),
+                current_state: garbage.clone(),
+                private: b"keep".to_vec(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Invalid current state"]);
+        assert_eq!(r.private, b"keep");
+        let r = svc
+            .configure(Request::new(pb::configure::Request {
+                config: garbage.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Invalid provider configuration"]);
+        let r = svc
+            .prepare_provider_config(Request::new(pb::prepare_provider_config::Request {
+                config: garbage.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["Invalid provider configuration"]);
+        let r = svc
+            .read_data_source(Request::new(pb::read_data_source::Request {
+                type_name: "test_things".into(),
+                config: garbage,
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            errors(&r.diagnostics),
+            ["Invalid data source configuration"]
+        );
+        // A partial object (missing attributes) is a decode error with a clear message.
+        let partial = msgpack::encode(
+            &Value::map([("name", Value::from("x"))]),
+            &Type::map(Type::String),
+        )
+        .unwrap();
+        let r = svc
+            .validate_resource_type_config(Request::new(
+                pb::validate_resource_type_config::Request {
+                    type_name: "test_thing".into(),
+                    config: Some(pb::DynamicValue {
+                        msgpack: partial,
+                        json: vec![],
+                    }),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            r.diagnostics[0]
+                .detail
+                .contains("4 attributes is required (1 given)"),
+            "{:?}",
+            r.diagnostics
+        );
+    }
+
+    #[tokio::test]
+    async fn validate_passes_resource_diagnostics_and_checks_write_only() {
+        let (svc, _) = service();
+        let call = |cfg: Value, wo: bool| {
+            let svc = svc.clone();
+            async move {
+                svc.validate_resource_type_config(Request::new(
+                    pb::validate_resource_type_config::Request {
+                        type_name: "test_thing".into(),
+                        config: dv(&cfg),
+                        client_capabilities: Some(pb::ClientCapabilities {
+                            write_only_attributes_allowed: wo,
+                            deferral_allowed: false,
+                        }),
+                    },
+                ))
+                .await
+                .unwrap()
+                .into_inner()
+                .diagnostics
+            }
+        };
+        let with_secret = thing("n", Value::Null, Value::Null, Value::from("s"));
+        let d = call(with_secret.clone(), false).await;
+        assert_eq!(errors(&d), ["Write-only attribute not supported"]);
+        assert_eq!(attr_of(&d[0]), ["secret"]);
+        assert!(call(with_secret, true).await.is_empty());
+        assert!(
+            call(thing("n", Value::Null, Value::Null, Value::Null), false)
+                .await
+                .is_empty()
+        );
+        // An unknown write-only value is still "set".
+        assert_eq!(
+            call(thing("n", Value::Null, Value::Null, Value::Unknown), false)
+                .await
+                .len(),
+            1
+        );
+        let d = call(thing("", Value::Null, Value::Null, Value::Null), true).await;
+        assert_eq!(errors(&d), ["empty name"]);
+        assert_eq!(attr_of(&d[0]), ["name"]);
+    }
+
+    #[tokio::test]
+    async fn plan_create_update_destroy() {
+        let (svc, thing_res) = service();
+        let plan = |prior: Value, proposed: Value, config: Value, private: &[u8]| {
+            let svc = svc.clone();
+            let private = private.to_vec();
+            async move {
+                svc.plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                    type_name: "test_thing".into(),
+                    prior_state: dv(&prior),
+                    proposed_new_state: dv(&proposed),
+                    config: dv(&config),
+                    prior_private: private,
+                    ..Default::default()
+                }))
+                .await
+                .unwrap()
+                .into_inner()
+            }
+        };
+        // Create: computed attributes unknown, write-only nulled although the resource kept it.
+        let cfg = thing("a", Value::Null, Value::Null, Value::from("s"));
+        let r = plan(Value::Null, cfg.clone(), cfg, b"").await;
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(
+            undv(&r.planned_state),
+            thing("a", Value::Unknown, Value::Unknown, Value::Null)
+        );
+        assert!(r.requires_replace.is_empty());
+
+        // No change: planned == prior, private passed through.
+        let prior = thing("a", Value::from("id-1"), Value::from("m"), Value::Null);
+        let cfg = thing("a", Value::Null, Value::Null, Value::Null);
+        let r = plan(prior.clone(), prior.clone(), cfg, b"priv").await;
+        assert_eq!(undv(&r.planned_state), prior);
+        assert_eq!(r.planned_private, b"priv");
+
+        // Rename: requires replace on name, id kept from state.
+        let cfg = thing("b", Value::Null, Value::Null, Value::Null);
+        let proposed = thing("b", Value::from("id-1"), Value::from("m"), Value::Null);
+        let r = plan(prior.clone(), proposed, cfg, b"").await;
+        assert_eq!(
+            undv(&r.planned_state),
+            thing("b", Value::from("id-1"), Value::Unknown, Value::Null)
+        );
+        assert_eq!(
+            r.requires_replace,
+            vec![path_to_pb(&AttributePath::attr_path("name"))]
+        );
+
+        // Destroy: null planned state, resource not called, private kept.
+        let before = thing_res.plans.load(Ordering::SeqCst);
+        let r = plan(prior, Value::Null, Value::Null, b"pp").await;
+        assert_eq!(undv(&r.planned_state), Value::Null);
+        assert_eq!(r.planned_private, b"pp");
+        assert!(r.diagnostics.is_empty());
+        assert_eq!(thing_res.plans.load(Ordering::SeqCst), before);
+    }
+
+    #[tokio::test]
+    async fn apply_configure_and_private() {
+        let (svc, thing_res) = service();
+        let r = svc
+            .configure(Request::new(pb::configure::Request {
+                terraform_version: "1.0.3".into(),
+                config: Some(pb::DynamicValue {
+                    msgpack: msgpack::encode(
+                        &Value::object([("token", Value::from("bad"))]),
+                        &svc.provider_ty,
+                    )
+                    .unwrap(),
+                    json: vec![],
+                }),
+                client_capabilities: None,
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&r.diagnostics), ["bad token"]);
+        let planned = thing("a", Value::Unknown, Value::Unknown, Value::Null);
+        let cfg = thing("a", Value::Null, Value::Null, Value::from("s"));
+        let r = svc
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: "test_thing".into(),
+                prior_state: dv(&Value::Null),
+                planned_state: dv(&planned),
+                config: dv(&cfg),
+                planned_private: b"pl".to_vec(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        // The write-only value the resource returned never reaches state.
+        assert_eq!(
+            undv(&r.new_state),
+            thing(
+                "a",
+                Value::from("id-1"),
+                Value::from("default"),
+                Value::Null
+            )
+        );
+        assert_eq!(r.private, b"p1");
+        assert_eq!(
+            thing_res.seen_version.lock().unwrap().as_deref(),
+            Some("1.0.3")
+        );
+
+        // Delete: null state; private from plan kept when the resource returns none.
+        let r = svc
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: "test_thing".into(),
+                prior_state: dv(&thing(
+                    "a",
+                    Value::from("id-1"),
+                    Value::from("m"),
+                    Value::Null,
+                )),
+                planned_state: dv(&Value::Null),
+                planned_private: b"pl".to_vec(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(undv(&r.new_state), Value::Null);
+        assert_eq!(r.private, b"pl");
+
+        // A resource leaving unknowns in new state gets an error, not a corrupt state.
+        let r = svc
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: "test_thing".into(),
+                planned_state: dv(&thing("buggy", Value::Unknown, Value::Unknown, Value::Null)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            errors(&r.diagnostics),
+            ["Provider returned an unknown value in the new state"]
+        );
+    }
+
+    #[tokio::test]
+    async fn read_gone_private_and_capabilities() {
+        let (svc, thing_res) = service();
+        let read = |state: Value, caps: Option<pb::ClientCapabilities>| {
+            let svc = svc.clone();
+            async move {
+                svc.read_resource(Request::new(pb::read_resource::Request {
+                    type_name: "test_thing".into(),
+                    current_state: dv(&state),
+                    private: b"stored".to_vec(),
+                    client_capabilities: caps,
+                    ..Default::default()
+                }))
+                .await
+                .unwrap()
+                .into_inner()
+            }
+        };
+        let s = thing("a", Value::from("i"), Value::from("m"), Value::Null);
+        let r = read(
+            s.clone(),
+            Some(pb::ClientCapabilities {
+                deferral_allowed: true,
+                write_only_attributes_allowed: true,
+            }),
+        )
+        .await;
+        assert_eq!(undv(&r.new_state), s);
+        assert_eq!(r.private, b"stored");
+        assert_eq!(
+            *thing_res.seen_caps.lock().unwrap(),
+            Some(ClientCapabilities {
+                deferral_allowed: true,
+                write_only_attributes_allowed: true
+            })
+        );
+        let r = read(
+            thing("gone", Value::from("i"), Value::Null, Value::Null),
+            None,
+        )
+        .await;
+        assert_eq!(undv(&r.new_state), Value::Null);
+        assert_eq!(
+            *thing_res.seen_caps.lock().unwrap(),
+            Some(ClientCapabilities::default())
+        );
+    }
+
+    #[tokio::test]
+    async fn upgrade_state_rules() {
+        let (svc, _) = service();
+        let up = |json: &[u8], flatmap: bool, version: i64| {
+            let svc = svc.clone();
+            let json = json.to_vec();
+            async move {
+                let mut fm = HashMap::new();
+                if flatmap {
+                    fm.insert("id".to_string(), "x".to_string());
+                }
+                svc.upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
+                    type_name: "test_thing".into(),
+                    version,
+                    raw_state: Some(pb::RawState { json, flatmap: fm }),
+                }))
+                .await
+                .unwrap()
+                .into_inner()
+            }
+        };
+        let r = up(
+            br#"{"id":"i","name":"a","removed_attr":true,"secret":"s"}"#,
+            false,
+            0,
+        )
+        .await;
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(
+            undv(&r.upgraded_state),
+            thing("a", Value::from("i"), Value::Null, Value::Null)
+        );
+        let r = up(b"", true, 0).await;
+        assert_eq!(errors(&r.diagnostics), ["Unsupported stored state"]);
+        assert!(r.upgraded_state.is_none());
+        let r = up(br#"{"id":"i"}"#, false, 2).await;
+        assert_eq!(
+            errors(&r.diagnostics),
+            ["Stored state is from a newer provider"]
+        );
+        let r = up(b"{not json", false, 1).await;
+        assert_eq!(errors(&r.diagnostics), ["Invalid stored state"]);
+    }
+
+    #[tokio::test]
+    async fn import_and_data_source() {
+        let (svc, _) = service();
+        let r = svc
+            .import_resource_state(Request::new(pb::import_resource_state::Request {
+                type_name: "test_thing".into(),
+                id: "abc".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(r.imported_resources.len(), 1);
+        let imp = &r.imported_resources[0];
+        assert_eq!(imp.type_name, "test_thing");
+        assert_eq!(imp.private, b"imp");
+        assert_eq!(
+            undv(&imp.state),
+            thing("imported", Value::from("abc"), Value::Null, Value::Null)
+        );
+        let r = svc
+            .import_resource_state(Request::new(pb::import_resource_state::Request {
+                type_name: "test_thing".into(),
+                id: "missing".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.imported_resources.is_empty());
+        assert_eq!(
+            errors(&r.diagnostics),
+            ["Cannot import non-existent remote object"]
+        );
+
+        let r = svc
+            .read_data_source(Request::new(pb::read_data_source::Request {
+                type_name: "test_things".into(),
+                config: None,
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        let ty = Type::object([("names", Type::list(Type::String))]);
+        let v = msgpack::decode(&r.state.unwrap().msgpack, &ty).unwrap();
+        assert_eq!(
+            v.get_attr("names"),
+            Some(&Value::List(vec![Value::from("a")]))
+        );
+    }
+
+    #[tokio::test]
+    async fn stop_cancels_in_flight_calls_only() {
+        let (svc, _) = service();
+        let svc2 = svc.clone();
+        let slow = tokio::spawn(async move {
+            svc2.apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: "test_thing".into(),
+                planned_state: dv(&thing("slow", Value::Unknown, Value::Unknown, Value::Null)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+        });
+        // Let the apply start waiting on its token.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!slow.is_finished());
+        let r = svc
+            .stop(Request::new(pb::stop::Request {}))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.error.is_empty());
+        let done = tokio::time::timeout(std::time::Duration::from_secs(5), slow)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(errors(&done.diagnostics), ["cancelled"]);
+        // Later calls get a fresh token and still work.
+        assert!(!svc.ctx(None).is_cancelled());
+        let r = svc
+            .get_schema(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.resource_schemas.contains_key("test_thing"));
+    }
+}
