@@ -100,7 +100,9 @@ impl GrpcBroker for Broker {
                 }
             }
         });
-        Ok(Response::new(Box::pin(futures_stream_until(self.shutdown.clone()))))
+        Ok(Response::new(Box::pin(futures_stream_until(
+            self.shutdown.clone(),
+        ))))
     }
 }
 
@@ -108,11 +110,12 @@ impl GrpcBroker for Broker {
 fn futures_stream_until<T: Send + 'static>(
     token: CancellationToken,
 ) -> impl Stream<Item = Result<T, Status>> + Send + 'static {
-    tokio_stream::once(()).then(move |()| {
-        let token = token.clone();
-        async move { token.cancelled_owned().await }
-    })
-    .filter_map(|()| None)
+    tokio_stream::once(())
+        .then(move |()| {
+            let token = token.clone();
+            async move { token.cancelled_owned().await }
+        })
+        .filter_map(|()| None)
 }
 
 #[cfg(test)]
@@ -133,11 +136,21 @@ mod tests {
     async fn stdio_stream_is_empty_and_ends_at_shutdown() {
         let token = CancellationToken::new();
         let stdio = Stdio::new(token.clone());
-        let mut stream = stdio.stream_stdio(Request::new(())).await.unwrap().into_inner();
+        let mut stream = stdio
+            .stream_stdio(Request::new(()))
+            .await
+            .unwrap()
+            .into_inner();
         // Nothing arrives while running.
-        assert!(tokio::time::timeout(Duration::from_millis(20), stream.next()).await.is_err());
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), stream.next())
+                .await
+                .is_err()
+        );
         token.cancel();
-        let end = tokio::time::timeout(Duration::from_millis(200), stream.next()).await.unwrap();
+        let end = tokio::time::timeout(Duration::from_millis(200), stream.next())
+            .await
+            .unwrap();
         assert!(end.is_none());
     }
 }

@@ -62,7 +62,9 @@ pub fn check_environment(
             if offers_five {
                 Ok(PROTOCOL_VERSION)
             } else {
-                Err(HandshakeError::UnsupportedProtocol { offered: list.to_owned() })
+                Err(HandshakeError::UnsupportedProtocol {
+                    offered: list.to_owned(),
+                })
             }
         }
     }
@@ -73,7 +75,9 @@ pub fn check_environment(
 /// in standard base64 **without padding** (Terraform rejects `=`), or empty
 /// when serving plaintext.
 pub fn handshake_line(socket: &Path, server_cert_der: Option<&[u8]>) -> String {
-    let cert = server_cert_der.map(|der| STANDARD_NO_PAD.encode(der)).unwrap_or_default();
+    let cert = server_cert_der
+        .map(|der| STANDARD_NO_PAD.encode(der))
+        .unwrap_or_default();
     format!(
         "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|unix|{}|grpc|{cert}\n",
         socket.display()
@@ -106,9 +110,18 @@ mod tests {
 
     #[test]
     fn cookie_is_required() {
-        assert_eq!(check_environment(None, Some("5,6")), Err(HandshakeError::BadCookie));
-        assert_eq!(check_environment(Some("nope"), Some("5")), Err(HandshakeError::BadCookie));
-        assert_eq!(check_environment(Some(MAGIC_COOKIE_VALUE), Some("5,6")), Ok(5));
+        assert_eq!(
+            check_environment(None, Some("5,6")),
+            Err(HandshakeError::BadCookie)
+        );
+        assert_eq!(
+            check_environment(Some("nope"), Some("5")),
+            Err(HandshakeError::BadCookie)
+        );
+        assert_eq!(
+            check_environment(Some(MAGIC_COOKIE_VALUE), Some("5,6")),
+            Ok(5)
+        );
     }
 
     #[test]
@@ -136,8 +149,14 @@ mod tests {
     #[test]
     fn reattach_line_is_valid_json_for_terraform() {
         let text = reattach_text(Path::new("/tmp/plugin42"), 1234);
-        let line = text.lines().find(|l| l.contains("TF_REATTACH_PROVIDERS='")).unwrap();
-        let json = line.trim().trim_start_matches("TF_REATTACH_PROVIDERS='").trim_end_matches('\'');
+        let line = text
+            .lines()
+            .find(|l| l.contains("TF_REATTACH_PROVIDERS='"))
+            .unwrap();
+        let json = line
+            .trim()
+            .trim_start_matches("TF_REATTACH_PROVIDERS='")
+            .trim_end_matches('\'');
         let value: serde_json::Value = serde_json::from_str(json).unwrap();
         let entry = &value[PROVIDER_ADDRESS];
         assert_eq!(entry["Protocol"], "grpc");

@@ -155,7 +155,12 @@ mod tests {
         let (listener, guard) = bind_in(dir.path()).unwrap();
         let path = guard.path().to_path_buf();
         assert!(path.starts_with(dir.path()));
-        assert!(path.file_name().unwrap().to_string_lossy().starts_with("plugin"));
+        assert!(
+            path.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("plugin")
+        );
         assert!(path.exists());
         // A second socket in the same directory gets another name.
         let (_l2, g2) = bind_in(dir.path()).unwrap();

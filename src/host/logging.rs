@@ -73,8 +73,14 @@ fn format_event(event: &Event<'_>, timestamp: &str) -> String {
     let mut fields = FieldCollector::default();
     event.record(&mut fields);
     let mut object = Map::new();
-    object.insert("@level".into(), Value::from(hclog_level(*event.metadata().level())));
-    object.insert("@message".into(), Value::from(fields.message.unwrap_or_default()));
+    object.insert(
+        "@level".into(),
+        Value::from(hclog_level(*event.metadata().level())),
+    );
+    object.insert(
+        "@message".into(),
+        Value::from(fields.message.unwrap_or_default()),
+    );
     object.insert("@module".into(), Value::from(MODULE));
     object.insert("@timestamp".into(), Value::from(timestamp));
     for (key, value) in fields.fields {
@@ -150,7 +156,9 @@ impl Visit for FieldCollector {
 
 /// The current time in hclog's layout `2006-01-02T15:04:05.000000Z07:00` (UTC).
 fn timestamp_now() -> String {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     format_timestamp(since_epoch.as_secs(), since_epoch.subsec_micros())
 }
 
@@ -179,7 +187,11 @@ pub(crate) fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + u64::from(month <= 2);
     (year, month, day)
 }
@@ -193,9 +205,15 @@ mod tests {
     fn timestamps_use_the_hclog_layout() {
         assert_eq!(format_timestamp(0, 0), "1970-01-01T00:00:00.000000Z");
         // 2000-02-29 (a leap day in a century leap year) 12:34:56.
-        assert_eq!(format_timestamp(951_827_696, 7), "2000-02-29T12:34:56.000007Z");
+        assert_eq!(
+            format_timestamp(951_827_696, 7),
+            "2000-02-29T12:34:56.000007Z"
+        );
         // 2024-12-31T23:59:59.999999.
-        assert_eq!(format_timestamp(1_735_689_599, 999_999), "2024-12-31T23:59:59.999999Z");
+        assert_eq!(
+            format_timestamp(1_735_689_599, 999_999),
+            "2024-12-31T23:59:59.999999Z"
+        );
     }
 
     #[test]

@@ -13,11 +13,13 @@
 //! * [`go_plugin`]: GRPCController / GRPCStdio / GRPCBroker.
 //! * [`logging`]: `tracing` to stderr as hclog JSON.
 //! * `serve`: the async lifetime of the server.
+//! * [`rpc`]: the tfplugin5 service adapter over the framework (framework engineer).
 
 pub mod go_plugin;
 pub mod handshake;
 pub mod listener;
 pub mod logging;
+pub mod rpc;
 mod serve;
 mod stub;
 pub mod tls;
@@ -91,8 +93,9 @@ where
                 return EXIT_FAILURE;
             }
         }
-        let client_cert =
-            std::env::var("PLUGIN_CLIENT_CERT").ok().filter(|pem| !pem.trim().is_empty());
+        let client_cert = std::env::var("PLUGIN_CLIENT_CERT")
+            .ok()
+            .filter(|pem| !pem.trim().is_empty());
         serve::Mode::Plugin { client_cert }
     };
 
@@ -103,7 +106,9 @@ where
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln_safe(&format!("terraform-provider-docusign: starting the runtime: {error}"));
+            eprintln_safe(&format!(
+                "terraform-provider-docusign: starting the runtime: {error}"
+            ));
             return EXIT_FAILURE;
         }
     };

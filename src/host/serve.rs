@@ -68,7 +68,9 @@ pub async fn serve<S: Provider>(
     let (listener, socket) = listener::bind()?;
 
     match mode {
-        Mode::Plugin { client_cert: Some(pem) } => {
+        Mode::Plugin {
+            client_cert: Some(pem),
+        } => {
             ignore_sigint()?;
             let client_cert = tls::parse_client_cert(&pem)?;
             let identity = tls::generate_server_identity()?;
@@ -130,7 +132,9 @@ where
         + 'static,
 {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter.set_service_status("plugin", ServingStatus::Serving).await;
+    health_reporter
+        .set_service_status("plugin", ServingStatus::Serving)
+        .await;
 
     let provider = ProviderServer::new(service)
         .max_decoding_message_size(MAX_MESSAGE_SIZE)

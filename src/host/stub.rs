@@ -21,7 +21,10 @@ impl Provider for StubProvider {
         _request: Request<get_provider_schema::Request>,
     ) -> Result<Response<get_provider_schema::Response>, Status> {
         Ok(Response::new(get_provider_schema::Response {
-            provider: Some(Schema { version: 0, block: Some(schema::Block::default()) }),
+            provider: Some(Schema {
+                version: 0,
+                block: Some(schema::Block::default()),
+            }),
             server_capabilities: Some(ServerCapabilities {
                 get_provider_schema_optional: true,
                 ..ServerCapabilities::default()
@@ -37,4 +40,3 @@ impl Provider for StubProvider {
         Ok(Response::new(stop::Response::default()))
     }
 }
-

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
 };
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
@@ -131,7 +131,10 @@ struct PinnedClientCert {
 
 impl PinnedClientCert {
     fn new(expected: CertificateDer<'static>, provider: &CryptoProvider) -> Self {
-        Self { expected, algorithms: provider.signature_verification_algorithms }
+        Self {
+            expected,
+            algorithms: provider.signature_verification_algorithms,
+        }
     }
 }
 
@@ -154,7 +157,9 @@ impl ClientCertVerifier for PinnedClientCert {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer))
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            ))
         }
     }
 
@@ -196,7 +201,10 @@ mod tests {
         let san = cert.subject_alternative_name().unwrap().unwrap().value;
         assert!(format!("{:?}", san.general_names).contains("localhost"));
         assert!(cert.validity().is_valid());
-        assert!(!format!("{identity:?}").contains(&format!("{:?}", identity.key_der.secret_pkcs8_der())));
+        assert!(
+            !format!("{identity:?}")
+                .contains(&format!("{:?}", identity.key_der.secret_pkcs8_der()))
+        );
     }
 
     #[test]
@@ -210,9 +218,21 @@ mod tests {
         let b = generate_server_identity().unwrap().cert_der;
         let provider = rustls::crypto::aws_lc_rs::default_provider();
         let verifier = PinnedClientCert::new(a.clone(), &provider);
-        assert!(verifier.verify_client_cert(&a, &[], UnixTime::now()).is_ok());
-        assert!(verifier.verify_client_cert(&b, &[], UnixTime::now()).is_err());
+        assert!(
+            verifier
+                .verify_client_cert(&a, &[], UnixTime::now())
+                .is_ok()
+        );
+        assert!(
+            verifier
+                .verify_client_cert(&b, &[], UnixTime::now())
+                .is_err()
+        );
         assert!(verifier.client_auth_mandatory());
-        assert!(verifier.supported_verify_schemes().contains(&SignatureScheme::ECDSA_NISTP521_SHA512));
+        assert!(
+            verifier
+                .supported_verify_schemes()
+                .contains(&SignatureScheme::ECDSA_NISTP521_SHA512)
+        );
     }
 }
