@@ -1,0 +1,1 @@
+//! Client tests against the DocuSign emulator (filled in below).
