@@ -83,7 +83,10 @@ output "id" {
             if s.addresses() == ["null_resource.a"] {
                 Ok(())
             } else {
-                Err(Failure(format!("unexpected pre-destroy state {:?}", s.addresses())))
+                Err(Failure(format!(
+                    "unexpected pre-destroy state {:?}",
+                    s.addresses()
+                )))
             }
         })
         .run();
@@ -106,8 +109,14 @@ fn non_empty_plan_after_apply_fails_the_step() {
         .try_run()
         .err()
         .expect("a perpetual diff must fail the step");
-    assert!(err.0.contains("the non-refresh plan was not empty"), "{err}");
-    assert!(err.0.contains("null_resource.t: [\"delete\", \"create\"]"), "{err}");
+    assert!(
+        err.0.contains("the non-refresh plan was not empty"),
+        "{err}"
+    );
+    assert!(
+        err.0.contains("null_resource.t: [\"delete\", \"create\"]"),
+        "{err}"
+    );
 
     TestCase::new("null_nonempty_expected")
         .with_null_provider()
@@ -168,7 +177,11 @@ output "a" {
     let report = TestCase::new("null_data")
         .with_null_provider()
         .step(Step::new(config.clone()).check(|s| {
-            if s.output("a")? == &json!("b") { Ok(()) } else { Err("output a != b".into()) }
+            if s.output("a")? == &json!("b") {
+                Ok(())
+            } else {
+                Err("output a != b".into())
+            }
         }))
         .step(Step::new(config).plan_only())
         .run();
@@ -183,15 +196,28 @@ fn commands_are_hermetic() {
     let envs: Vec<(String, Option<String>)> = cmd
         .get_envs()
         .map(|(k, v)| {
-            (k.to_string_lossy().into_owned(), v.map(|v| v.to_string_lossy().into_owned()))
+            (
+                k.to_string_lossy().into_owned(),
+                v.map(|v| v.to_string_lossy().into_owned()),
+            )
         })
         .collect();
-    let get = |key: &str| envs.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.clone());
-    assert_eq!(get("TF_CLI_CONFIG_FILE").as_deref(), Some(wd.cli_config().to_str().unwrap()));
+    let get = |key: &str| {
+        envs.iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        get("TF_CLI_CONFIG_FILE").as_deref(),
+        Some(wd.cli_config().to_str().unwrap())
+    );
     assert_eq!(get("CHECKPOINT_DISABLE").as_deref(), Some("1"));
     assert_eq!(get("TF_IN_AUTOMATION").as_deref(), Some("1"));
     let rc = std::fs::read_to_string(wd.cli_config()).unwrap();
-    assert!(rc.contains("\"registry.terraform.io/hashicorp/null\" = \""), "{rc}");
+    assert!(
+        rc.contains("\"registry.terraform.io/hashicorp/null\" = \""),
+        "{rc}"
+    );
     assert!(!rc.contains("direct"), "offline by default: {rc}");
     // Two work dirs never share a directory.
     let other = WorkDir::new("hermetic", &Overrides::none());
@@ -204,7 +230,10 @@ fn commands_are_hermetic() {
 fn locate_terraform_never_skips() {
     let root = tempfile::tempdir().unwrap();
     let err = locate_terraform(None, root.path()).unwrap_err();
-    assert!(err.contains("Terraform not found") && err.contains("never skip"), "{err}");
+    assert!(
+        err.contains("Terraform not found") && err.contains("never skip"),
+        "{err}"
+    );
     let err = locate_terraform(Some("/nonexistent/terraform".into()), root.path()).unwrap_err();
     assert!(err.contains("/nonexistent/terraform"), "{err}");
     std::fs::create_dir_all(root.path().join(".tools/bin")).unwrap();
@@ -229,13 +258,20 @@ fn state_with(values: serde_json::Value) -> State {
 
 #[test]
 fn import_verify_reports_differences_and_honours_ignores() {
-    let prior = state_with(json!({"id": "1", "name": "n", "secret": "s", "rules": [{"a": 1}], "gone": null}));
+    let prior = state_with(
+        json!({"id": "1", "name": "n", "secret": "s", "rules": [{"a": 1}], "gone": null}),
+    );
     let same = state_with(json!({"id": "1", "name": "n", "secret": "s", "rules": [{"a": 1}]}));
     verify_import(&prior, &same, "module.m.x_thing.a", &[]).unwrap();
 
     let differs = state_with(json!({"id": "1", "name": "m", "rules": [{"a": 1}, {"a": 2}]}));
     let err = verify_import(&prior, &differs, "module.m.x_thing.a", &[]).unwrap_err();
-    for needle in ["~ name: \"n\" -> \"m\"", "- secret = \"s\"", "~ rules.#: \"1\" -> \"2\"", "+ rules.1.a = \"2\""] {
+    for needle in [
+        "~ name: \"n\" -> \"m\"",
+        "- secret = \"s\"",
+        "~ rules.#: \"1\" -> \"2\"",
+        "+ rules.1.a = \"2\"",
+    ] {
         assert!(err.0.contains(needle), "missing {needle} in {err}");
     }
     let ignore = ["name".to_owned(), "secret".to_owned(), "rules".to_owned()];
@@ -273,5 +309,8 @@ fn plan_helpers_read_actions_and_changed_attributes() {
     }));
     assert!(noop.is_empty());
     let output_changes = Plan::new(json!({"output_changes": {"o": {"actions": ["create"]}}}));
-    assert!(!output_changes.is_empty(), "an output change makes a plan non-empty");
+    assert!(
+        !output_changes.is_empty(),
+        "an output change makes a plan non-empty"
+    );
 }

@@ -6,5 +6,6 @@
 
 mod support;
 
+mod emulator_fixture;
 mod harness_selftest;
 mod provider_loads;

@@ -9,5 +9,8 @@ fn terraform_providers_schema_loads_our_binary() {
     let schema = wd.providers_schema().unwrap();
     assert_eq!(schema["format_version"], "0.2", "{schema}");
     let ours = &schema["provider_schemas"][PROVIDER_ADDR];
-    assert!(ours["provider"]["block"].is_object(), "no provider schema for {PROVIDER_ADDR}: {schema}");
+    assert!(
+        ours["provider"]["block"].is_object(),
+        "no provider schema for {PROVIDER_ADDR}: {schema}"
+    );
 }

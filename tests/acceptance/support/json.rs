@@ -101,7 +101,10 @@ impl State {
             .into_iter()
             .find(|r| r.get("address").and_then(Value::as_str) == Some(addr))
             .ok_or_else(|| {
-                Failure(format!("no resource {addr} in state; present: {:?}", self.addresses()))
+                Failure(format!(
+                    "no resource {addr} in state; present: {:?}",
+                    self.addresses()
+                ))
             })
     }
 
@@ -115,9 +118,8 @@ impl State {
     /// The value at `path` in `addr`'s attributes (a JSON null when the attribute is null).
     pub fn attr(&self, addr: &str, path: &str) -> TfResult<&Value> {
         let values = self.values(addr)?;
-        walk(values, path).ok_or_else(|| {
-            Failure(format!("{addr} has no attribute {path}; values: {values}"))
-        })
+        walk(values, path)
+            .ok_or_else(|| Failure(format!("{addr} has no attribute {path}; values: {values}")))
     }
 
     /// The value at `path` as a string (numbers and bools rendered; null is an error).
@@ -145,7 +147,9 @@ impl State {
         if got == expected {
             Ok(())
         } else {
-            Err(Failure(format!("{addr}.{path}: expected {expected:?}, got {got:?}")))
+            Err(Failure(format!(
+                "{addr}.{path}: expected {expected:?}, got {got:?}"
+            )))
         }
     }
 }
@@ -187,7 +191,10 @@ impl Plan {
             .find(|rc| rc.get("address").and_then(Value::as_str) == Some(addr))
             .and_then(|rc| rc.get("change"))
             .ok_or_else(|| {
-                Failure(format!("no change for {addr} in plan; plan has: {}", self.summary()))
+                Failure(format!(
+                    "no change for {addr} in plan; plan has: {}",
+                    self.summary()
+                ))
             })
     }
 
@@ -199,12 +206,17 @@ impl Plan {
     /// Empty as terraform-plugin-testing means it: every resource change and every output change
     /// is a no-op.
     pub fn is_empty(&self) -> bool {
-        let resources_noop = self
-            .resource_changes()
-            .iter()
-            .all(|rc| rc.get("change").map(actions_of).unwrap_or_default().iter().all(|a| a == "no-op"));
+        let resources_noop = self.resource_changes().iter().all(|rc| {
+            rc.get("change")
+                .map(actions_of)
+                .unwrap_or_default()
+                .iter()
+                .all(|a| a == "no-op")
+        });
         let outputs_noop = match self.json.get("output_changes") {
-            Some(Value::Object(m)) => m.values().all(|c| actions_of(c).iter().all(|a| a == "no-op")),
+            Some(Value::Object(m)) => m
+                .values()
+                .all(|c| actions_of(c).iter().all(|a| a == "no-op")),
             _ => true,
         };
         resources_noop && outputs_noop
@@ -222,7 +234,8 @@ impl Plan {
             .change(addr)?
             .get("after")
             .ok_or_else(|| Failure(format!("{addr} has no planned value")))?;
-        walk(after, path).ok_or_else(|| Failure(format!("{addr} plans no attribute {path}: {after}")))
+        walk(after, path)
+            .ok_or_else(|| Failure(format!("{addr} plans no attribute {path}: {after}")))
     }
 
     /// True when `path` of `addr` is unknown until apply.
@@ -260,7 +273,9 @@ impl Plan {
         if got == want {
             Ok(())
         } else {
-            Err(Failure(format!("{addr}: expected changes to exactly {want:?}, got {got:?}")))
+            Err(Failure(format!(
+                "{addr}: expected changes to exactly {want:?}, got {got:?}"
+            )))
         }
     }
 
@@ -269,7 +284,9 @@ impl Plan {
         let mut lines = Vec::new();
         for rc in self.resource_changes() {
             let addr = rc.get("address").and_then(Value::as_str).unwrap_or("?");
-            let Some(change) = rc.get("change") else { continue };
+            let Some(change) = rc.get("change") else {
+                continue;
+            };
             let actions = actions_of(change);
             if actions.iter().all(|a| a == "no-op") {
                 continue;
@@ -284,13 +301,21 @@ impl Plan {
                 }
             }
         }
-        if lines.is_empty() { "(no changes)".to_owned() } else { lines.join("; ") }
+        if lines.is_empty() {
+            "(no changes)".to_owned()
+        } else {
+            lines.join("; ")
+        }
     }
 }
 
 fn actions_of(change: &Value) -> Vec<String> {
     match change.get("actions") {
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -22,11 +22,14 @@
 // A library for every later acceptance test: not every helper is used by every test yet.
 #![allow(dead_code)]
 
+pub mod emulator;
 pub mod json;
 pub mod step;
 pub mod terraform;
 
 // Re-exports for tests to `use crate::support::*` from.
+#[allow(unused_imports)]
+pub use emulator::{Emulator, LoggedRequest};
 #[allow(unused_imports)]
 pub use json::{Plan, State};
 #[allow(unused_imports)]

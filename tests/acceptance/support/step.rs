@@ -289,7 +289,10 @@ impl TestCase {
     /// Like [`run`](Self::run) but returns the failure (to test the harness itself).
     pub fn try_run(self) -> TfResult<Report> {
         let wd = self.workdir("");
-        let mut report = Report { states: Vec::new(), pre_destroy: None };
+        let mut report = Report {
+            states: Vec::new(),
+            pre_destroy: None,
+        };
         let mut last_config: Option<String> = None;
         let mut last_state: Option<State> = None;
         let mut failure = None;
@@ -323,7 +326,9 @@ impl TestCase {
                 self.name
             ))),
             (Some(f), Ok(())) => Err(f),
-            (Some(f), Err(e)) => Err(Failure(format!("{f}\n\nalso, the post-test destroy failed: {e}"))),
+            (Some(f), Err(e)) => Err(Failure(format!(
+                "{f}\n\nalso, the post-test destroy failed: {e}"
+            ))),
         }
     }
 
@@ -334,15 +339,14 @@ impl TestCase {
         last_state: Option<&State>,
         n: usize,
     ) -> TfResult<()> {
-        let config = step
-            .config
-            .as_deref()
-            .or(last_config)
-            .ok_or("an import step needs a configuration: give it one or put a config step first")?;
+        let config = step.config.as_deref().or(last_config).ok_or(
+            "an import step needs a configuration: give it one or put a config step first",
+        )?;
         let id = match &step.id {
             ImportId::Literal(id) => id.clone(),
             ImportId::FromState => {
-                let state = last_state.ok_or("an import step without an id needs a previous state")?;
+                let state =
+                    last_state.ok_or("an import step without an id needs a previous state")?;
                 state.attr_str(&step.addr, "id")?
             }
             ImportId::Computed(f) => {
@@ -351,12 +355,19 @@ impl TestCase {
         };
         let wd = self.workdir(&format!("-import{n}"));
         wd.write_config(config);
-        let out = wd.run_raw(&["import", "-input=false", "-no-color", "-lock=false", &step.addr, &id]);
+        let out = wd.run_raw(&[
+            "import",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            &step.addr,
+            &id,
+        ]);
         if let Some(needles) = &step.expect_error {
             return expect_failure(&out, needles, "import");
         }
         if !out.success() {
-            return wd.run(&["import", "-input=false", "-no-color", "-lock=false", &step.addr, &id]).map(|_| ());
+            return Err(Failure(wd.describe_failure(&out)));
         }
         let imported = wd.show_state()?;
         for c in &step.checks {
@@ -389,16 +400,31 @@ fn run_config_step(wd: &WorkDir, step: &Step) -> TfResult<Option<State>> {
         f().map_err(|e| e.context("pre_config"))?;
     }
     wd.write_config(&step.config);
-    let plan_args = ["plan", "-input=false", "-no-color", "-lock=false", "-out=step.tfplan"];
+    let plan_args = [
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        "-out=step.tfplan",
+    ];
     if let Some(needles) = &step.expect_error {
         let out = wd.run_raw(&plan_args);
         if !out.success() {
             return expect_failure(&out, needles, "plan").map(|()| None);
         }
         if step.plan_only {
-            return Err(Failure(format!("expected an error matching {needles:?}, but plan succeeded")));
+            return Err(Failure(format!(
+                "expected an error matching {needles:?}, but plan succeeded"
+            )));
         }
-        let out = wd.run_raw(&["apply", "-input=false", "-no-color", "-lock=false", "-auto-approve", "step.tfplan"]);
+        let out = wd.run_raw(&[
+            "apply",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            "-auto-approve",
+            "step.tfplan",
+        ]);
         return expect_failure(&out, needles, "plan and apply").map(|()| None);
     }
 
@@ -434,15 +460,20 @@ fn run_config_step(wd: &WorkDir, step: &Step) -> TfResult<Option<State>> {
 
 /// plugin-testing's rule: without `expect_non_empty`, every plan must be empty; with it, the
 /// refreshing plan must not be.
-fn check_emptiness(plan: &Plan, expect_non_empty: bool, which: &str, decisive: bool) -> TfResult<()> {
+fn check_emptiness(
+    plan: &Plan,
+    expect_non_empty: bool,
+    which: &str,
+    decisive: bool,
+) -> TfResult<()> {
     match (expect_non_empty, plan.is_empty()) {
         (false, false) => Err(Failure(format!(
             "After applying this test step, the {which} plan was not empty: {}",
             plan.summary()
         ))),
-        (true, true) if decisive => {
-            Err(Failure(format!("Expected a non-empty plan, but got an empty {which} plan")))
-        }
+        (true, true) if decisive => Err(Failure(format!(
+            "Expected a non-empty plan, but got an empty {which} plan"
+        ))),
         _ => Ok(()),
     }
 }
@@ -455,8 +486,10 @@ fn expect_failure(out: &super::terraform::Output, needles: &[String], what: &str
         )));
     }
     let text = normalize_output(&out.combined());
-    let missing: Vec<&String> =
-        needles.iter().filter(|n| !text.contains(&normalize_output(n))).collect();
+    let missing: Vec<&String> = needles
+        .iter()
+        .filter(|n| !text.contains(&normalize_output(n)))
+        .collect();
     if missing.is_empty() {
         Ok(())
     } else {
@@ -468,12 +501,21 @@ fn expect_failure(out: &super::terraform::Output, needles: &[String], what: &str
 }
 
 /// ImportStateVerify: the flattened attributes of `addr` must match, ignoring `ignore` prefixes.
-pub fn verify_import(prior: &State, imported: &State, addr: &str, ignore: &[String]) -> TfResult<()> {
+pub fn verify_import(
+    prior: &State,
+    imported: &State,
+    addr: &str,
+    ignore: &[String],
+) -> TfResult<()> {
     let ignored = |k: &str| {
-        ignore.iter().any(|i| k == i || (k.starts_with(i.as_str()) && k[i.len()..].starts_with('.')))
+        ignore
+            .iter()
+            .any(|i| k == i || (k.starts_with(i.as_str()) && k[i.len()..].starts_with('.')))
     };
     let keep = |m: std::collections::BTreeMap<String, String>| {
-        m.into_iter().filter(|(k, _)| !ignored(k)).collect::<std::collections::BTreeMap<_, _>>()
+        m.into_iter()
+            .filter(|(k, _)| !ignored(k))
+            .collect::<std::collections::BTreeMap<_, _>>()
     };
     let want = keep(prior.flat(addr)?);
     let got = keep(imported.flat(addr).map_err(|e| e.context("after import"))?);
@@ -508,7 +550,10 @@ fn teardown(wd: &WorkDir, check_destroy: Option<&StateCheck>, report: &mut Repor
     wd.destroy()?;
     let after = wd.show_state()?;
     if !after.is_empty() {
-        return Err(Failure(format!("destroy left resources in state: {:?}", after.addresses())));
+        return Err(Failure(format!(
+            "destroy left resources in state: {:?}",
+            after.addresses()
+        )));
     }
     if let Some(c) = check_destroy {
         c(&state).map_err(|e| e.context("check_destroy"))?;

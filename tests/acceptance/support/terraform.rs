@@ -117,7 +117,9 @@ pub fn locate_terraform(env: Option<std::ffi::OsString>, root: &Path) -> Result<
 /// Directory holding our freshly built `terraform-provider-docusign` (a dev_overrides target).
 pub fn provider_dir() -> PathBuf {
     let bin = Path::new(env!("CARGO_BIN_EXE_terraform-provider-docusign"));
-    bin.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    bin.parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Directory holding only the Go null provider 2.1.2 (`NULL_PROVIDER_DIR`, else
@@ -129,8 +131,11 @@ pub fn null_provider_dir() -> PathBuf {
         .unwrap_or_else(|| repo_root().join(".tools/null-provider"));
     let has_binary = std::fs::read_dir(&dir)
         .map(|rd| {
-            rd.flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with("terraform-provider-null"))
+            rd.flatten().any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("terraform-provider-null")
+            })
         })
         .unwrap_or(false);
     assert!(
@@ -151,12 +156,18 @@ pub struct Overrides {
 impl Overrides {
     /// Our provider only, offline (no `direct {}`: nothing else can be installed).
     pub fn docusign() -> Self {
-        Overrides { entries: vec![(PROVIDER_ADDR.to_owned(), provider_dir())], direct: false }
+        Overrides {
+            entries: vec![(PROVIDER_ADDR.to_owned(), provider_dir())],
+            direct: false,
+        }
     }
 
     /// No override at all.
     pub fn none() -> Self {
-        Overrides { entries: Vec::new(), direct: false }
+        Overrides {
+            entries: Vec::new(),
+            direct: false,
+        }
     }
 
     /// Adds a dev override of `addr` to the directory `dir`.
@@ -181,7 +192,11 @@ impl Overrides {
     pub fn render(&self) -> String {
         let mut s = String::from("provider_installation {\n  dev_overrides {\n");
         for (addr, dir) in &self.entries {
-            s.push_str(&format!("    {} = {}\n", hcl_string(addr), hcl_string(&dir.to_string_lossy())));
+            s.push_str(&format!(
+                "    {} = {}\n",
+                hcl_string(addr),
+                hcl_string(&dir.to_string_lossy())
+            ));
         }
         s.push_str("  }\n");
         if self.direct {
@@ -239,7 +254,8 @@ impl Output {
         format!(
             "`terraform {}` exited with {} after {:.1?}\n--- stderr ---\n{}\n--- stdout ---\n{}",
             self.args.join(" "),
-            self.code.map_or_else(|| "a signal".to_owned(), |c| c.to_string()),
+            self.code
+                .map_or_else(|| "a signal".to_owned(), |c| c.to_string()),
             self.elapsed,
             self.stderr.trim_end(),
             self.stdout.trim_end()
@@ -277,23 +293,29 @@ impl WorkDir {
         let path = dir.path().to_path_buf();
         let cli_config = path.join(".terraformrc");
         std::fs::write(&cli_config, overrides.render()).expect("write the CLI config");
-        let log_path = std::env::var("TF_ACC_LOG").ok().filter(|l| !l.is_empty()).map(|_| {
-            match std::env::var_os("TF_ACC_LOG_DIR").filter(|p| !p.is_empty()) {
-                Some(d) => {
-                    let d = PathBuf::from(d);
-                    std::fs::create_dir_all(&d).expect("create TF_ACC_LOG_DIR");
-                    d.join(format!("{}.log", sanitize(name)))
-                }
-                None => path.join("terraform.log"),
-            }
-        });
+        let log_path = std::env::var("TF_ACC_LOG")
+            .ok()
+            .filter(|l| !l.is_empty())
+            .map(
+                |_| match std::env::var_os("TF_ACC_LOG_DIR").filter(|p| !p.is_empty()) {
+                    Some(d) => {
+                        let d = PathBuf::from(d);
+                        std::fs::create_dir_all(&d).expect("create TF_ACC_LOG_DIR");
+                        d.join(format!("{}.log", sanitize(name)))
+                    }
+                    None => path.join("terraform.log"),
+                },
+            );
         let timeout = std::env::var("TF_ACC_COMMAND_TIMEOUT")
             .ok()
             .and_then(|s| s.parse::<u64>().ok())
             .map_or(Duration::from_secs(600), Duration::from_secs);
         let persist = std::env::var_os("TF_ACC_PERSIST_WORKING_DIR").is_some_and(|v| !v.is_empty());
         let dir = if persist {
-            eprintln!("[harness] {name}: keeping working directory {}", path.display());
+            eprintln!(
+                "[harness] {name}: keeping working directory {}",
+                path.display()
+            );
             let _ = dir.keep();
             None
         } else {
@@ -368,7 +390,9 @@ impl WorkDir {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         cmd
     }
 
@@ -397,11 +421,18 @@ impl WorkDir {
         let stdout = out_reader.join().unwrap_or_default();
         let mut stderr = err_reader.join().unwrap_or_default();
         if timed_out {
-            stderr.push_str(&format!("\n[harness] killed after the {:?} timeout", self.timeout));
+            stderr.push_str(&format!(
+                "\n[harness] killed after the {:?} timeout",
+                self.timeout
+            ));
         }
         Output {
             args: args.iter().map(|s| (*s).to_owned()).collect(),
-            code: if timed_out { None } else { status.and_then(|s| s.code()) },
+            code: if timed_out {
+                None
+            } else {
+                status.and_then(|s| s.code())
+            },
             stdout,
             stderr,
             elapsed: started.elapsed(),
@@ -411,10 +442,15 @@ impl WorkDir {
     /// Runs `terraform args...`; a non-zero exit is a [`Failure`] carrying stderr and stdout.
     pub fn run(&self, args: &[&str]) -> TfResult<Output> {
         let out = self.run_raw(args);
-        if out.success() { Ok(out) } else { Err(Failure(self.describe_failure(&out))) }
+        if out.success() {
+            Ok(out)
+        } else {
+            Err(Failure(self.describe_failure(&out)))
+        }
     }
 
-    fn describe_failure(&self, out: &Output) -> String {
+    /// A failure message for `out`: the command, its exit code, stderr, stdout, the directory.
+    pub fn describe_failure(&self, out: &Output) -> String {
         let mut s = format!("[{}] {}", self.name, out.describe());
         s.push_str(&format!("\n(working directory {})", self.path.display()));
         if let Some(log) = &self.log_path {
@@ -426,7 +462,13 @@ impl WorkDir {
     /// `terraform plan -out=<file>` (with `-refresh=false` unless `refresh`), then `show -json`.
     pub fn plan(&self, file: &str, refresh: bool) -> TfResult<Plan> {
         let out = format!("-out={file}");
-        let mut args = vec!["plan", "-input=false", "-no-color", "-lock=false", out.as_str()];
+        let mut args = vec![
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            out.as_str(),
+        ];
         if !refresh {
             args.push("-refresh=false");
         }
@@ -437,7 +479,14 @@ impl WorkDir {
     /// `terraform plan -destroy -out=<file>`, then `show -json`.
     pub fn plan_destroy(&self, file: &str) -> TfResult<Plan> {
         let out = format!("-out={file}");
-        self.run(&["plan", "-destroy", "-input=false", "-no-color", "-lock=false", &out])?;
+        self.run(&[
+            "plan",
+            "-destroy",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            &out,
+        ])?;
         self.show_plan(file)
     }
 
@@ -455,22 +504,48 @@ impl WorkDir {
 
     /// `terraform apply <plan file>`.
     pub fn apply_plan(&self, file: &str) -> TfResult<Output> {
-        self.run(&["apply", "-input=false", "-no-color", "-lock=false", "-auto-approve", file])
+        self.run(&[
+            "apply",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            "-auto-approve",
+            file,
+        ])
     }
 
     /// `terraform apply -auto-approve` (plans and applies the current configuration).
     pub fn apply(&self) -> TfResult<Output> {
-        self.run(&["apply", "-input=false", "-no-color", "-lock=false", "-auto-approve"])
+        self.run(&[
+            "apply",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            "-auto-approve",
+        ])
     }
 
     /// `terraform destroy -auto-approve`.
     pub fn destroy(&self) -> TfResult<Output> {
-        self.run(&["destroy", "-input=false", "-no-color", "-lock=false", "-auto-approve"])
+        self.run(&[
+            "destroy",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            "-auto-approve",
+        ])
     }
 
     /// `terraform import ADDR ID`.
     pub fn import(&self, addr: &str, id: &str) -> TfResult<Output> {
-        self.run(&["import", "-input=false", "-no-color", "-lock=false", addr, id])
+        self.run(&[
+            "import",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            addr,
+            id,
+        ])
     }
 
     /// `terraform validate -json`, returning its JSON (valid or not).
@@ -489,7 +564,11 @@ impl WorkDir {
 impl Drop for WorkDir {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!("[harness] {}: working directory was {}", self.name, self.path.display());
+            eprintln!(
+                "[harness] {}: working directory was {}",
+                self.name,
+                self.path.display()
+            );
         }
         drop(self.dir.take());
     }
@@ -517,7 +596,13 @@ fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Stri
 
 fn sanitize(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(60)
         .collect()
 }

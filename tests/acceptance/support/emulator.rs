@@ -1,0 +1,202 @@
+//! A DocuSign emulator per test, in process on its own runtime thread (so tests stay
+//! independent and parallel), with helpers for its `/_emulator/` control surface and for
+//! out-of-band REST calls.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::terraform::{Failure, TfResult, hcl_string};
+
+pub use docusign_emulator::{Config, Info};
+
+/// One call recorded by the emulator (`GET /_emulator/requests`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct LoggedRequest {
+    pub seq: u64,
+    pub method: String,
+    pub path: String,
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub body: Option<Value>,
+    #[serde(default)]
+    pub fault: Option<String>,
+}
+
+impl LoggedRequest {
+    /// A DocuSign REST API call (not OAuth, not the control surface).
+    pub fn is_api_call(&self) -> bool {
+        self.path.starts_with("/restapi/")
+    }
+}
+
+/// A running emulator; dropping it stops the server.
+pub struct Emulator {
+    running: docusign_emulator::BlockingRunning,
+    http: reqwest::Client,
+}
+
+impl Emulator {
+    /// Starts an emulator with the default configuration (one account, demo rate limits).
+    pub fn start() -> Emulator {
+        Self::start_with(Config::default())
+    }
+
+    /// Starts an emulator with `config` (e.g. more accounts, `allow_http_listeners`).
+    pub fn start_with(config: Config) -> Emulator {
+        let running = docusign_emulator::start_blocking(config)
+            .unwrap_or_else(|e| panic!("start the DocuSign emulator: {e}"));
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap_or_else(|e| panic!("build an HTTP client: {e}"));
+        Emulator { running, http }
+    }
+
+    pub fn info(&self) -> &Info {
+        self.running.info()
+    }
+
+    pub fn base_uri(&self) -> &str {
+        &self.info().base_uri
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.info().account_id
+    }
+
+    /// `provider "docusign" { base_uri, oauth_base_uri, account_id, access_token }` pointing at
+    /// this emulator.
+    pub fn provider_block(&self) -> String {
+        self.provider_block_with("")
+    }
+
+    /// Like [`provider_block`](Self::provider_block) with extra lines inside the block (e.g.
+    /// `alias = "other"`).
+    pub fn provider_block_with(&self, extra: &str) -> String {
+        let i = self.info();
+        format!(
+            "provider \"docusign\" {{\n  base_uri       = {}\n  oauth_base_uri = {}\n  \
+             account_id     = {}\n  access_token   = {}\n{extra}}}\n",
+            hcl_string(&i.base_uri),
+            hcl_string(&i.oauth_base_uri),
+            hcl_string(&i.account_id),
+            hcl_string(&i.access_token),
+        )
+    }
+
+    /// The `DOCUSIGN_*` environment that configures the provider for this emulator (for
+    /// configurations with an empty `provider "docusign" {}` block).
+    pub fn provider_env(&self) -> Vec<(String, String)> {
+        let i = self.info();
+        vec![
+            ("DOCUSIGN_BASE_URI".into(), i.base_uri.clone()),
+            ("DOCUSIGN_OAUTH_BASE_URI".into(), i.oauth_base_uri.clone()),
+            ("DOCUSIGN_ACCOUNT_ID".into(), i.account_id.clone()),
+            ("DOCUSIGN_ACCESS_TOKEN".into(), i.access_token.clone()),
+        ]
+    }
+
+    /// Every call logged since start or the last [`clear_requests`](Self::clear_requests).
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        let v = self
+            .control("GET", "/_emulator/requests", None)
+            .unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("parse the emulator request log: {e}"))
+    }
+
+    /// Only the DocuSign REST API calls (what counts against the rate limit).
+    pub fn api_calls(&self) -> Vec<LoggedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(LoggedRequest::is_api_call)
+            .collect()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        self.control("DELETE", "/_emulator/requests", None)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Adds a fault rule (see the emulator's `FaultSpec`); returns its id.
+    pub fn add_fault(&self, spec: Value) -> u64 {
+        let v = self
+            .control("POST", "/_emulator/faults", Some(spec))
+            .unwrap_or_else(|e| panic!("{e}"));
+        v.get("id")
+            .and_then(Value::as_u64)
+            .unwrap_or_else(|| panic!("fault id missing in {v}"))
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.control("DELETE", "/_emulator/faults", None)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Removes all data, faults, the log and rate-limit counters.
+    pub fn reset(&self) {
+        self.control("POST", "/_emulator/reset", None)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// A control-surface call; non-2xx answers are errors.
+    pub fn control(&self, method: &str, path: &str, body: Option<Value>) -> TfResult<Value> {
+        let (status, v) = self.send(method, path, body, false)?;
+        if (200..300).contains(&status) {
+            Ok(v)
+        } else {
+            Err(Failure(format!("{method} {path}: HTTP {status}: {v}")))
+        }
+    }
+
+    /// An authenticated REST call as a third party would make it, e.g.
+    /// `api("DELETE", &format!("/connect/{id}"), None)` to delete out of band. `path` is relative
+    /// to `/restapi/v2.1/accounts/{account_id}`. Returns (status, JSON body or null).
+    pub fn api(&self, method: &str, path: &str, body: Option<Value>) -> TfResult<(u16, Value)> {
+        let full = format!("/restapi/v2.1/accounts/{}{path}", self.account_id());
+        self.send(method, &full, body, true)
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        auth: bool,
+    ) -> TfResult<(u16, Value)> {
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|e| Failure(format!("bad method {method}: {e}")))?;
+        let url = format!("{}{path}", self.base_uri());
+        let mut req = self.http.request(method.clone(), &url);
+        if auth {
+            req = req.bearer_auth(&self.info().access_token);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure(format!("runtime: {e}")))?;
+        rt.block_on(async move {
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| Failure(format!("{method} {url}: {e}")))?;
+            let status = resp.status().as_u16();
+            let text = resp
+                .text()
+                .await
+                .map_err(|e| Failure(format!("{method} {url}: {e}")))?;
+            let v = if text.trim().is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap_or(Value::String(text))
+            };
+            Ok((status, v))
+        })
+    }
+}
