@@ -169,7 +169,7 @@ proptest! {
     }
 
     #[test]
-    fn truncated_json_is_an_error((ty, v) in typed_value(false), cut in any::<usize>()) {
+    fn truncated_json_never_panics((ty, v) in typed_value(false), cut in any::<usize>()) {
         let bytes = json::encode(&v, &ty).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let n = cut % bytes.len().max(1);
         let truncated = &bytes[..n];
