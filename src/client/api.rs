@@ -208,7 +208,8 @@ impl Client {
                 &t,
                 Request::new(op.clone(), Method::GET, url(&t, &["connect", connect_id])?),
             )
-            .await?;
+            .await;
+        let resp = self.not_found_if_absent(&t, connect_id, resp).await?;
         let results = decode::<ConnectConfigResults>(&op, &resp)?;
         let mut configs = results.configurations;
         let pos = configs
@@ -386,7 +387,9 @@ impl Client {
             )
             .await;
         self.cache(&t.account_id).invalidate();
-        result.map(|_| ())
+        self.not_found_if_absent(&t, connect_id, result)
+            .await
+            .map(|_| ())
     }
 
     // ---- OAuth for Connect ------------------------------------------------------------------
@@ -584,6 +587,47 @@ impl Client {
     }
 
     // ---- plumbing ---------------------------------------------------------------------------
+
+    /// DocuSign documents only HTTP 400 for an unknown `connectId`: on a 400, confirm with the
+    /// list and answer [`Error::NotFound`] if the id is indeed absent.
+    async fn not_found_if_absent(
+        &self,
+        t: &Target,
+        connect_id: &str,
+        result: Result<Response>,
+    ) -> Result<Response> {
+        match result {
+            Err(Error::Api {
+                operation,
+                status: 400,
+                error_code,
+                message,
+            }) => {
+                let list = self.list_configurations(Some(&t.account_id)).await?;
+                if list
+                    .iter()
+                    .any(|c| c.connect_id.as_deref() == Some(connect_id))
+                {
+                    Err(Error::Api {
+                        operation,
+                        status: 400,
+                        error_code,
+                        message,
+                    })
+                } else {
+                    Err(Error::NotFound {
+                        operation,
+                        status: 400,
+                        error_code,
+                        message: format!(
+                            "{message} (the account's list has no configuration {connect_id})"
+                        ),
+                    })
+                }
+            }
+            other => other,
+        }
+    }
 
     async fn call(&self, t: &Target, req: Request) -> Result<Response> {
         let limiter = self.limiter(&t.account_id);

@@ -195,10 +195,10 @@ impl Auth {
         };
         // Holding the lock across the request makes concurrent callers share it.
         let mut cache = self.cache.lock().await;
-        if let Some(c) = cache.as_ref() {
-            if Instant::now() < c.refresh_at {
-                return Ok(c.token.clone());
-            }
+        if let Some(c) = cache.as_ref()
+            && Instant::now() < c.refresh_at
+        {
+            return Ok(c.token.clone());
         }
         // Boxed: minting itself goes through `Http::execute`, which calls `token`.
         let minted = Box::pin(self.mint(http, integration_key, user_id, key)).await?;

@@ -34,10 +34,10 @@ impl AccountCache {
         Fut: Future<Output = Result<Vec<ConnectConfiguration>>>,
     {
         let mut entry = self.entry.lock().await;
-        if let Some((generation, list)) = entry.as_ref() {
-            if *generation == self.writes.load(Ordering::SeqCst) {
-                return Ok(list.clone());
-            }
+        if let Some((generation, list)) = entry.as_ref()
+            && *generation == self.writes.load(Ordering::SeqCst)
+        {
+            return Ok(list.clone());
         }
         let generation = self.writes.load(Ordering::SeqCst);
         let list = Arc::new(fetch().await?);

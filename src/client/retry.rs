@@ -16,9 +16,6 @@ pub const HOURLY_LIMIT: &str = "HOURLY_APIINVOCATION_LIMIT_EXCEEDED";
 /// DocuSign's 30-second burst limit error code.
 pub const BURST_LIMIT: &str = "BURST_APIINVOCATION_LIMIT_EXCEEDED";
 
-/// How long to hold back after a burst-limit error that names no reset time.
-pub const DEFAULT_BURST_PAUSE: Duration = Duration::from_secs(5);
-
 /// Backoff settings.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
@@ -89,8 +86,8 @@ impl RetryPolicy {
 }
 
 /// The server's hint of how long to wait, from the rate-limit headers: `Retry-After` (seconds),
-/// `X-BurstLimit-Reset` / `X-RateLimit-Reset` (Unix seconds; the latter only when the hourly
-/// limit is the problem: it is reported as exhausted or the error code says so).
+/// `X-BurstLimit-Reset` for a burst limit, `X-RateLimit-Reset` for the hourly limit (Unix
+/// seconds). `None`: use the exponential backoff.
 pub fn server_hint(headers: &HeaderMap, class: &Class, now_unix: u64) -> Option<Duration> {
     let num = |name: &str| {
         headers
@@ -106,12 +103,9 @@ pub fn server_hint(headers: &HeaderMap, class: &Class, now_unix: u64) -> Option<
         return None;
     };
     if *burst {
-        if let Some(reset) = num("x-burstlimit-reset") {
-            return Some(until(reset));
-        }
-        if num("x-burstlimit-remaining") == Some(0) || num("x-ratelimit-remaining") != Some(0) {
-            return Some(DEFAULT_BURST_PAUSE);
-        }
+        // DocuSign names no reset for its 30-second burst window: exponential backoff (which
+        // spans a whole window within a few retries) unless a reset header is given.
+        return num("x-burstlimit-reset").map(until);
     }
     num("x-ratelimit-reset").map(until)
 }
@@ -224,9 +218,17 @@ mod tests {
             server_hint(&headers(&[("x-burstlimit-reset", "1000010")]), &burst, now),
             Some(Duration::from_secs(10))
         );
+        // A burst refusal names no reset: backoff, not the hourly reset an hour away.
         assert_eq!(
-            server_hint(&headers(&[("x-burstlimit-remaining", "0")]), &burst, now),
-            Some(DEFAULT_BURST_PAUSE)
+            server_hint(
+                &headers(&[
+                    ("x-burstlimit-remaining", "0"),
+                    ("x-ratelimit-reset", "1003600")
+                ]),
+                &burst,
+                now
+            ),
+            None
         );
         // A reset in the past still waits a little rather than hammering.
         assert_eq!(

@@ -280,13 +280,8 @@ impl Http {
                                 message: format!("{why} ({})", details.message_or("no message")),
                             });
                         }
-                        Class::RateLimited { burst } => {
+                        Class::RateLimited { .. } => {
                             let hint = retry::server_hint(&resp.headers, &class, retry::now_unix());
-                            if burst && let Some(l) = limiter {
-                                l.pause_until(
-                                    Instant::now() + hint.unwrap_or(retry::DEFAULT_BURST_PAUSE),
-                                );
-                            }
                             let reason = details
                                 .error_code
                                 .clone()
@@ -357,6 +352,10 @@ impl Http {
                 None => reasons.push((reason.clone(), 1)),
             }
             let delay = self.policy.delay(retries, hint, retry::jitter());
+            if let (Some(l), Error::RateLimited { .. }) = (limiter, &error) {
+                // Every caller of the account holds back, not just this one.
+                l.pause_until(Instant::now() + delay);
+            }
             let out_of_retries = retries >= self.policy.max_retries;
             let out_of_time = started.elapsed() + delay > self.policy.budget;
             if out_of_retries || out_of_time {

@@ -1,1 +1,10 @@
-//! Client tests against the DocuSign emulator (filled in below).
+//! Client tests against the DocuSign emulator on loopback: JWT grant, discovery, every Connect
+//! call, each retry path, the shared limiter under a burst limit, ambiguous creates, and secret
+//! redaction. Each test starts its own emulator.
+
+mod auth;
+mod connect;
+mod limits;
+mod reliability;
+mod secrets;
+mod support;
