@@ -283,7 +283,7 @@ impl Client {
         config: &ConnectConfiguration,
     ) -> Result<ConnectConfiguration> {
         let t = self.target(account).await?;
-        let before: Vec<String> = Vec::new();
+        let started = tokio::time::Instant::now();
         let mut ambiguous = 0u32;
         let policy = *self.inner.http.policy();
         loop {
@@ -313,7 +313,7 @@ impl Client {
                             return Err(Error::RetriesExhausted {
                                 operation: operation.clone(),
                                 attempts: ambiguous,
-                                elapsed: std::time::Duration::ZERO,
+                                elapsed: started.elapsed(),
                                 retried_on: format!(
                                     "unknown outcome x{ambiguous}, no matching configuration found after each"
                                 ),
@@ -321,11 +321,8 @@ impl Client {
                             });
                         }
                         many => {
-                            let mut ids: Vec<String> = many
-                                .iter()
-                                .filter_map(|c| c.connect_id.clone())
-                                .filter(|id| !before.contains(id))
-                                .collect();
+                            let mut ids: Vec<String> =
+                                many.iter().filter_map(|c| c.connect_id.clone()).collect();
                             ids.sort();
                             return Err(Error::DuplicateMatch {
                                 operation,
