@@ -12,6 +12,7 @@
 //! See ARCHITECTURE.md for the map and its invariants.
 
 pub mod client;
+pub mod docs;
 pub mod framework;
 pub mod host;
 pub mod protocol;

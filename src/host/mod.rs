@@ -41,7 +41,11 @@ const EXIT_USAGE: i32 = 2;
 /// adapter) exists, this serves [`stub::StubProvider`], which only answers
 /// GetSchema with an empty schema.
 pub fn main_entry() -> i32 {
-    run(|| stub::StubProvider)
+    run(|| {
+        rpc::ProviderService::new(std::sync::Arc::new(
+            crate::resources::DocusignProvider::new(),
+        ))
+    })
 }
 
 /// Runs the plugin with the tfplugin5 service built by `make_service` and

@@ -306,7 +306,8 @@ impl DataSource for ConnectOAuthConfigData {
             Err(d) => return error(d),
         };
         let found = match client.get_oauth_config(Some(&acct)).await {
-            Ok(f) => f,
+            Ok(f) => Some(f),
+            Err(e) if e.is_not_found() => None,
             Err(e) => return error(api_diagnostic("read OAuth for Connect settings", &e).into()),
         };
         let mut state = BTreeMap::new();
@@ -362,7 +363,7 @@ impl DataSource for Account {
             Ok(i) => i,
             Err(e) => return error(api_diagnostic("read the user's accounts", &e).into()),
         };
-        let default = info.accounts.iter().find(|a| a.is_default).map(|a| a.account_id.clone());
+        let default = info.accounts.iter().find(|a| a.is_default == Some(true)).map(|a| a.account_id.clone());
         let accounts = info
             .accounts
             .iter()
@@ -371,7 +372,7 @@ impl DataSource for Account {
                     ("account_id", Value::string(a.account_id.clone())),
                     ("account_name", Value::opt_string(a.account_name.clone())),
                     ("base_uri", Value::opt_string(a.base_uri.clone())),
-                    ("is_default", Value::Bool(a.is_default)),
+                    ("is_default", Value::Bool(a.is_default == Some(true))),
                 ])
             })
             .collect();

@@ -1,4 +1,3 @@
-#![cfg(any())] // Disabled until the client API lands (integration in progress).
 //! The DocuSign provider: its configuration block, resources and data sources.
 //!
 //! * [`provider_config`]: the provider block, environment fallbacks and credential checks;

@@ -45,8 +45,10 @@ impl Shared {
             return Ok(a);
         }
         match self.client.get() {
-            Some(c) => c.default_account_id().await,
-            None => Err(client::Error::NotConfigured),
+            Some(c) => Ok(c.target(None).await?.account_id),
+            None => Err(client::Error::Config {
+                message: "the provider was used before it was configured".into(),
+            }),
         }
     }
 }

@@ -147,7 +147,7 @@ impl Resource for ConnectConfigurationResource {
         match req.action() {
             ApplyAction::Create => {
                 let body = mapping::create_body(&req.planned_state, &req.config);
-                match client.create_configuration(Some(&account), &body).await {
+                match client.create_configuration_safely(Some(&account), &body).await {
                     Ok(created) => ApplyResponse {
                         new_state: mapping::state_from_model(&created, &req.planned_state, &account),
                         private: private::encode(&created),

@@ -169,12 +169,12 @@ impl Resource for ConnectOAuthConfigResource {
             Err(d) => return keep(d),
         };
         match client.get_oauth_config(Some(&account)).await {
-            Ok(Some(m)) => ReadResponse {
+            Ok(m) => ReadResponse {
                 new_state: state(&m, &req.current_state, &account),
                 private: Vec::new(),
                 diagnostics: Diagnostics::new(),
             },
-            Ok(None) => {
+            Err(e) if e.is_not_found() => {
                 let mut d = Diagnostics::new();
                 d.warning(
                     "OAuth for Connect settings no longer exist",
@@ -208,7 +208,7 @@ impl Resource for ConnectOAuthConfigResource {
             planned.set_attr("account_id", v);
         }
         if let (Some(target), Ok(client)) = (planned.attr_str("account_id"), self.shared.client()) {
-            if let Ok(home) = client.default_account_id().await {
+            if let Ok(home) = client.target(None).await.map(|t| t.account_id) {
                 if home != target {
                     diagnostics.warning_at(
                         AttributePath::root().attr("account_id"),
