@@ -9,9 +9,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::framework::Type;
 use crate::framework::provider::Provider;
 use crate::framework::schema::{Attribute, Block, Nesting};
-use crate::framework::Type;
 use crate::resources::DocusignProvider;
 
 /// One generated page: its path under the repository root and its text.
@@ -35,7 +35,14 @@ pub fn render_all(root: &Path) -> Vec<Page> {
         let name = r.type_name().to_string();
         pages.push(Page {
             path: format!("docs/resources/{}.md", short(&name)),
-            text: page(&name, "Resource", &r.schema().block, root, "resources", "resource.tf"),
+            text: page(
+                &name,
+                "Resource",
+                &r.schema().block,
+                root,
+                "resources",
+                "resource.tf",
+            ),
         });
     }
     let mut data_sources: Vec<_> = provider.data_sources();
@@ -44,7 +51,14 @@ pub fn render_all(root: &Path) -> Vec<Page> {
         let name = d.type_name().to_string();
         pages.push(Page {
             path: format!("docs/data-sources/{}.md", short(&name)),
-            text: page(&name, "Data Source", &d.schema().block, root, "data-sources", "data-source.tf"),
+            text: page(
+                &name,
+                "Data Source",
+                &d.schema().block,
+                root,
+                "data-sources",
+                "data-source.tf",
+            ),
         });
     }
     pages
@@ -123,7 +137,10 @@ fn page(
         first_paragraph(&block.description),
     );
     let _ = write!(out, "# {type_name} ({kind})\n\n{}\n\n", block.description);
-    if let Some(ex) = example(root, &format!("examples/{folder}/{type_name}/{example_file}")) {
+    if let Some(ex) = example(
+        root,
+        &format!("examples/{folder}/{type_name}/{example_file}"),
+    ) {
         let _ = write!(out, "## Example Usage\n\n```terraform\n{ex}```\n\n");
     }
     out.push_str("<!-- schema generated from the provider's schema -->\n## Schema\n\n");
@@ -162,18 +179,24 @@ fn attribute_line(a: &Attribute) -> String {
     if a.deprecated {
         flags.push("Deprecated".into());
     }
-    let mut line = format!("- `{}` ({}) {}", a.name, flags.join(", "), a.description.trim());
-    if let Type::List(e) | Type::Set(e) = &a.ty {
-        if let Type::Object(fields) = e.as_ref() {
-            let names: Vec<String> = fields.keys().map(|k| format!("`{k}`")).collect();
-            let _ = write!(line, " Each element has: {}.", names.join(", "));
-        }
+    let mut line = format!(
+        "- `{}` ({}) {}",
+        a.name,
+        flags.join(", "),
+        a.description.trim()
+    );
+    if let Type::List(e) | Type::Set(e) = &a.ty
+        && let Type::Object(fields) = e.as_ref()
+    {
+        let names: Vec<String> = fields.keys().map(|k| format!("`{k}`")).collect();
+        let _ = write!(line, " Each element has: {}.", names.join(", "));
     }
     line
 }
 
 fn render_block(out: &mut String, block: &Block, parent: Option<&str>) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    type Pick = fn(&Attribute) -> bool;
+    let groups: [(&str, Pick); 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional),
@@ -240,7 +263,12 @@ mod tests {
         for r in provider.resources() {
             let text = find(&format!("docs/resources/{}.md", short(r.type_name()))).expect("page");
             for a in &r.schema().block.attributes {
-                assert!(text.contains(&format!("`{}`", a.name)), "{} lacks {}", r.type_name(), a.name);
+                assert!(
+                    text.contains(&format!("`{}`", a.name)),
+                    "{} lacks {}",
+                    r.type_name(),
+                    a.name
+                );
             }
             for b in &r.schema().block.block_types {
                 assert!(text.contains(&format!("Nested Schema for `{}`", b.type_name)));
@@ -250,9 +278,15 @@ mod tests {
             }
         }
         for d in provider.data_sources() {
-            let text = find(&format!("docs/data-sources/{}.md", short(d.type_name()))).expect("page");
+            let text =
+                find(&format!("docs/data-sources/{}.md", short(d.type_name()))).expect("page");
             for a in &d.schema().block.attributes {
-                assert!(text.contains(&format!("`{}`", a.name)), "{} lacks {}", d.type_name(), a.name);
+                assert!(
+                    text.contains(&format!("`{}`", a.name)),
+                    "{} lacks {}",
+                    d.type_name(),
+                    a.name
+                );
             }
         }
     }

@@ -13,11 +13,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::api_diagnostic;
 use super::connect_configuration::{mapping, table::FIELDS as CONFIG_FIELDS};
 use super::connect_oauth_config::FIELDS as OAUTH_FIELDS;
 use super::fields::{self, Field};
 use super::shared::Shared;
-use super::api_diagnostic;
 use crate::client::ConnectConfiguration;
 use crate::framework::provider::{Ctx, DataSource, ReadDataResponse};
 use crate::framework::schema::{Attribute, Block, Schema};
@@ -26,7 +26,9 @@ use crate::framework::{AttributePath, Diagnostics, Type, Value};
 /// The attributes a data source exposes for one configuration (no secrets).
 fn config_attributes() -> Vec<Attribute> {
     let mut out = vec![
-        Attribute::new("id", Type::String).computed().description("The configuration's `connectId`."),
+        Attribute::new("id", Type::String)
+            .computed()
+            .description("The configuration's `connectId`."),
         Attribute::new("configuration_type", Type::String)
             .computed()
             .description("`custom` or `customrecipient`."),
@@ -98,7 +100,9 @@ fn account_attribute(what: &str) -> Attribute {
     Attribute::new("account_id", Type::String)
         .optional()
         .computed()
-        .description(format!("The account to read {what} from; defaults to the provider's account."))
+        .description(format!(
+            "The account to read {what} from; defaults to the provider's account."
+        ))
 }
 
 async fn account(shared: &Shared, config: &Value) -> Result<String, Diagnostics> {
@@ -109,7 +113,10 @@ async fn account(shared: &Shared, config: &Value) -> Result<String, Diagnostics>
 }
 
 fn error(d: Diagnostics) -> ReadDataResponse {
-    ReadDataResponse { state: Value::Null, diagnostics: d }
+    ReadDataResponse {
+        state: Value::Null,
+        diagnostics: d,
+    }
 }
 
 /// `docusign_connect_configurations`.
@@ -159,16 +166,29 @@ impl DataSource for ConnectConfigurations {
             .iter()
             .filter(|c| name.is_none_or(|n| c.name.as_deref() == Some(n)))
             .collect();
-        items.sort_by_key(|c| (c.connect_id.as_deref().unwrap_or("").len(), c.connect_id.clone()));
+        items.sort_by_key(|c| {
+            (
+                c.connect_id.as_deref().unwrap_or("").len(),
+                c.connect_id.clone(),
+            )
+        });
         let mut state = BTreeMap::new();
         state.insert("id".into(), Value::string(acct.clone()));
         state.insert("account_id".into(), Value::string(acct));
         state.insert("name".into(), Value::opt_string(name));
         state.insert(
             "configurations".into(),
-            Value::List(items.into_iter().map(|c| Value::Object(config_value(c))).collect()),
+            Value::List(
+                items
+                    .into_iter()
+                    .map(|c| Value::Object(config_value(c)))
+                    .collect(),
+            ),
         );
-        ReadDataResponse { state: Value::Object(state), diagnostics: Diagnostics::new() }
+        ReadDataResponse {
+            state: Value::Object(state),
+            diagnostics: Diagnostics::new(),
+        }
     }
 }
 
@@ -206,9 +226,17 @@ impl DataSource for ConnectConfigurationData {
         let id = config.get_attr("id").unwrap_or(&Value::Null);
         let name = config.get_attr("name").unwrap_or(&Value::Null);
         if id.is_null() && name.is_null() {
-            d.error_at(AttributePath::root().attr("id"), "Missing lookup key", "Set id or name.");
+            d.error_at(
+                AttributePath::root().attr("id"),
+                "Missing lookup key",
+                "Set id or name.",
+            );
         } else if !id.is_null() && !name.is_null() {
-            d.error_at(AttributePath::root().attr("name"), "Conflicting lookup keys", "Set id or name, not both.");
+            d.error_at(
+                AttributePath::root().attr("name"),
+                "Conflicting lookup keys",
+                "Set id or name, not both.",
+            );
         }
         d
     }
@@ -229,7 +257,12 @@ impl DataSource for ConnectConfigurationData {
         let (key, want) = match (config.attr_str("id"), config.attr_str("name")) {
             (Some(id), _) => ("id", id),
             (None, Some(n)) => ("name", n),
-            (None, None) => return error(Diagnostics::from(crate::framework::Diagnostic::error("Missing lookup key", "Set id or name."))),
+            (None, None) => {
+                return error(Diagnostics::from(crate::framework::Diagnostic::error(
+                    "Missing lookup key",
+                    "Set id or name.",
+                )));
+            }
         };
         let found: Vec<&ConnectConfiguration> = list
             .iter()
@@ -243,7 +276,10 @@ impl DataSource for ConnectConfigurationData {
             [one] => {
                 let mut state = config_value(one);
                 state.insert("account_id".into(), Value::string(acct));
-                ReadDataResponse { state: Value::Object(state), diagnostics: d }
+                ReadDataResponse {
+                    state: Value::Object(state),
+                    diagnostics: d,
+                }
             }
             [] => {
                 d.error_at(
@@ -254,7 +290,10 @@ impl DataSource for ConnectConfigurationData {
                 error(d)
             }
             many => {
-                let ids: Vec<&str> = many.iter().filter_map(|c| c.connect_id.as_deref()).collect();
+                let ids: Vec<&str> = many
+                    .iter()
+                    .filter_map(|c| c.connect_id.as_deref())
+                    .collect();
                 d.error_at(
                     AttributePath::root().attr("name"),
                     "Several Connect configurations have this name",
@@ -317,10 +356,15 @@ impl DataSource for ConnectOAuthConfigData {
         let model = found.unwrap_or_default();
         let fields: Vec<&Field<_>> = oauth_fields().collect();
         for f in fields {
-            let v = f.read.map_or(Value::Null, |r| fields::normalize(f.kind, r(&model), &Value::Null));
+            let v = f.read.map_or(Value::Null, |r| {
+                fields::normalize(f.kind, r(&model), &Value::Null)
+            });
             state.insert(f.name.to_string(), v);
         }
-        ReadDataResponse { state: Value::Object(state), diagnostics: Diagnostics::new() }
+        ReadDataResponse {
+            state: Value::Object(state),
+            diagnostics: Diagnostics::new(),
+        }
     }
 }
 
@@ -363,7 +407,11 @@ impl DataSource for Account {
             Ok(i) => i,
             Err(e) => return error(api_diagnostic("read the user's accounts", &e).into()),
         };
-        let default = info.accounts.iter().find(|a| a.is_default == Some(true)).map(|a| a.account_id.clone());
+        let default = info
+            .accounts
+            .iter()
+            .find(|a| a.is_default == Some(true))
+            .map(|a| a.account_id.clone());
         let accounts = info
             .accounts
             .iter()

@@ -313,12 +313,27 @@ mod tests {
     #[test]
     fn empty_forms_follow_the_prior_form() {
         let cases: Vec<(Kind, Wire, Value, Value)> = vec![
-            (Kind::String, Wire::Str(String::new()), Value::Null, Value::Null),
+            (
+                Kind::String,
+                Wire::Str(String::new()),
+                Value::Null,
+                Value::Null,
+            ),
             (Kind::String, Wire::Absent, s(""), s("")),
             (Kind::String, Wire::Str(String::new()), s("x"), Value::Null),
             (Kind::String, Wire::Str("SIM".into()), Value::Null, s("SIM")),
-            (Kind::StringSet, Wire::List(vec![]), Value::Null, Value::Null),
-            (Kind::StringSet, Wire::Absent, Value::Set(vec![]), Value::Set(vec![])),
+            (
+                Kind::StringSet,
+                Wire::List(vec![]),
+                Value::Null,
+                Value::Null,
+            ),
+            (
+                Kind::StringSet,
+                Wire::Absent,
+                Value::Set(vec![]),
+                Value::Set(vec![]),
+            ),
             (
                 Kind::StringSet,
                 Wire::List(vec!["b".into(), "a".into(), "a".into()]),
@@ -326,10 +341,19 @@ mod tests {
                 Value::Set(vec![s("a"), s("b")]),
             ),
             (Kind::Bool, Wire::Absent, Value::Bool(true), Value::Null),
-            (Kind::Bool, Wire::Bool(false), Value::Null, Value::Bool(false)),
+            (
+                Kind::Bool,
+                Wire::Bool(false),
+                Value::Null,
+                Value::Bool(false),
+            ),
         ];
         for (kind, wire, prior, want) in cases {
-            assert_eq!(normalize(kind, wire, &prior), want, "{kind:?} with prior {prior:?}");
+            assert_eq!(
+                normalize(kind, wire, &prior),
+                want,
+                "{kind:?} with prior {prior:?}"
+            );
         }
     }
 

@@ -1,11 +1,11 @@
 //! The DocuSign provider: its configuration block, resources and data sources.
 //!
-//! * [`provider_config`]: the provider block, environment fallbacks and credential checks;
-//! * [`fields`]: declarative attribute tables (schema + API mapping + docs from one place);
-//! * [`connect_configuration`]: `docusign_connect_configuration`;
-//! * [`connect_oauth_config`]: `docusign_connect_oauth_config`;
-//! * [`data_sources`]: the data sources;
-//! * [`shared`]: the configured client, shared by every resource.
+//! * [`provider_config`] is the provider block, environment fallbacks and credential checks;
+//! * [`fields`] has declarative attribute tables (schema + API mapping + docs from one place);
+//! * [`connect_configuration`] is `docusign_connect_configuration`;
+//! * [`connect_oauth_config`] is `docusign_connect_oauth_config`;
+//! * [`data_sources`] holds the data sources;
+//! * [`shared`] holds the configured client, shared by every resource.
 //!
 //! Resources see only framework values and the client's typed model; they never see JSON.
 
@@ -135,9 +135,7 @@ pub mod import_id {
         let bad = || {
             Diagnostic::error(
                 "Invalid import id",
-                format!(
-                    "Expected \"<connectId>\" or \"<accountId>:<connectId>\"; got {id:?}."
-                ),
+                format!("Expected \"<connectId>\" or \"<accountId>:<connectId>\"; got {id:?}."),
             )
         };
         let parts: Vec<&str> = id.trim().split(':').collect();
@@ -153,7 +151,10 @@ pub mod import_id {
         #[test]
         fn both_forms_parse_and_garbage_does_not() {
             assert_eq!(super::parse("123"), Ok((None, "123".into())));
-            assert_eq!(super::parse("acct:123"), Ok((Some("acct".into()), "123".into())));
+            assert_eq!(
+                super::parse("acct:123"),
+                Ok((Some("acct".into()), "123".into()))
+            );
             for bad in ["", ":", "a:", ":1", "a:b:c"] {
                 assert!(super::parse(bad).is_err(), "{bad:?}");
             }

@@ -141,7 +141,9 @@ impl Settings {
             let v = config.get_attr(s.name).unwrap_or(&Value::Null);
             let resolved = match v {
                 Value::Unknown => Some(Resolved::Unknown),
-                Value::String(text) if !text.is_empty() => Some(Resolved::Known(text.clone(), false)),
+                Value::String(text) if !text.is_empty() => {
+                    Some(Resolved::Known(text.clone(), false))
+                }
                 Value::Number(n) => Some(Resolved::Known(n.to_string(), false)),
                 _ => s
                     .env
@@ -196,42 +198,53 @@ impl Settings {
     pub fn check(&self) -> Diagnostics {
         let mut d = Diagnostics::new();
         let at = |n: &str| AttributePath::root().attr(n);
-        if let Some(e) = self.known("environment") {
-            if !matches!(e, "demo" | "production") {
+        if let Some(e) = self.known("environment")
+            && !matches!(e, "demo" | "production")
+        {
+            d.error_at(
+                at("environment"),
+                "Unknown DocuSign environment",
+                format!(
+                    "{} must be \"demo\" or \"production\"; got {e:?}.",
+                    self.origin("environment")
+                ),
+            );
+        }
+        for name in ["base_uri", "oauth_base_uri"] {
+            if let Some(u) = self.known(name)
+                && (!(u.starts_with("https://") || u.starts_with("http://")) || u.len() < 9)
+            {
                 d.error_at(
-                    at("environment"),
-                    "Unknown DocuSign environment",
-                    format!("{} must be \"demo\" or \"production\"; got {e:?}.", self.origin("environment")),
+                    at(name),
+                    "Invalid URI",
+                    format!(
+                        "{} must be an absolute http(s) URI; got {u:?}.",
+                        self.origin(name)
+                    ),
                 );
             }
         }
-        for name in ["base_uri", "oauth_base_uri"] {
-            if let Some(u) = self.known(name) {
-                if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() < 9 {
-                    d.error_at(
-                        at(name),
-                        "Invalid URI",
-                        format!("{} must be an absolute http(s) URI; got {u:?}.", self.origin(name)),
-                    );
-                }
-            }
-        }
         for name in ["max_retries", "request_timeout"] {
-            if let Some(n) = self.known(name) {
-                if n.parse::<u32>().is_err() {
-                    d.error_at(
-                        at(name),
-                        "Invalid number",
-                        format!("{name} must be a whole number ≥ 0; got {n}."),
-                    );
-                }
+            if let Some(n) = self.known(name)
+                && n.parse::<u32>().is_err()
+            {
+                d.error_at(
+                    at(name),
+                    "Invalid number",
+                    format!("{name} must be a whole number ≥ 0; got {n}."),
+                );
             }
         }
         if self.is_unknown() {
             return d; // credentials are judged once they are known
         }
         let token = self.is_set("access_token");
-        let jwt_parts = ["integration_key", "user_id", "private_key", "private_key_file"];
+        let jwt_parts = [
+            "integration_key",
+            "user_id",
+            "private_key",
+            "private_key_file",
+        ];
         let any_jwt = jwt_parts.iter().any(|p| self.is_set(p));
         if token && any_jwt {
             let jwt_set: Vec<String> = jwt_parts
@@ -303,7 +316,8 @@ impl Settings {
         let credentials = if let Some(t) = self.known("access_token") {
             Credentials::AccessToken(Secret::new(t))
         } else {
-            let private_key_pem = match (self.known("private_key"), self.known("private_key_file")) {
+            let private_key_pem = match (self.known("private_key"), self.known("private_key_file"))
+            {
                 (Some(k), _) => Secret::new(k),
                 (None, Some(path)) => match std::fs::read_to_string(path) {
                     Ok(text) => Secret::new(text),
@@ -316,12 +330,17 @@ impl Settings {
                     }
                 },
                 (None, None) => {
-                    return Err(Diagnostic::error("Missing private key", "No private key is set.")
-                        .at(at("private_key")));
+                    return Err(
+                        Diagnostic::error("Missing private key", "No private key is set.")
+                            .at(at("private_key")),
+                    );
                 }
             };
             Credentials::Jwt {
-                integration_key: self.known("integration_key").unwrap_or_default().to_string(),
+                integration_key: self
+                    .known("integration_key")
+                    .unwrap_or_default()
+                    .to_string(),
                 user_id: self.known("user_id").unwrap_or_default().to_string(),
                 private_key_pem,
             }
@@ -360,12 +379,19 @@ mod tests {
     }
 
     fn check(cfg: &[(&str, &str)], env: &[(&str, &str)]) -> Vec<String> {
-        let env: BTreeMap<String, String> =
-            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: BTreeMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let s = Settings::resolve(&config(cfg), &|k| env.get(k).cloned());
         s.check()
             .iter()
-            .map(|d| d.attribute.as_ref().map(|p| p.to_string()).unwrap_or_default())
+            .map(|d| {
+                d.attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            })
             .collect()
     }
 
@@ -375,22 +401,39 @@ mod tests {
         assert!(check(&[("access_token", "t")], &[]).is_empty());
         assert!(check(&[], &[("DOCUSIGN_ACCESS_TOKEN", "t")]).is_empty());
         assert_eq!(
-            check(&[("access_token", "t")], &[("DOCUSIGN_INTEGRATION_KEY", "ik")]),
+            check(
+                &[("access_token", "t")],
+                &[("DOCUSIGN_INTEGRATION_KEY", "ik")]
+            ),
             vec!["access_token"]
         );
         assert_eq!(
-            check(&[("integration_key", "ik"), ("private_key_file", "/k.pem")], &[]),
+            check(
+                &[("integration_key", "ik"), ("private_key_file", "/k.pem")],
+                &[]
+            ),
             vec!["user_id"]
         );
-        assert_eq!(check(&[("integration_key", "ik"), ("user_id", "u")], &[]), vec!["private_key"]);
+        assert_eq!(
+            check(&[("integration_key", "ik"), ("user_id", "u")], &[]),
+            vec!["private_key"]
+        );
         assert_eq!(
             check(
-                &[("integration_key", "ik"), ("user_id", "u"), ("private_key", "k"), ("private_key_file", "f")],
+                &[
+                    ("integration_key", "ik"),
+                    ("user_id", "u"),
+                    ("private_key", "k"),
+                    ("private_key_file", "f")
+                ],
                 &[]
             ),
             vec!["private_key_file"]
         );
-        assert_eq!(check(&[("access_token", "t"), ("environment", "prod")], &[]), vec!["environment"]);
+        assert_eq!(
+            check(&[("access_token", "t"), ("environment", "prod")], &[]),
+            vec!["environment"]
+        );
     }
 
     #[test]

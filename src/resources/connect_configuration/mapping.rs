@@ -22,7 +22,10 @@ pub fn create_body(planned: &Value, config: &Value) -> ConnectConfiguration {
         ..Default::default()
     };
     fields::write_model(FIELDS, planned, &mut m);
-    if let Some(block) = planned.get_attr("event_data").filter(|b| b.is_known() && !b.is_null()) {
+    if let Some(block) = planned
+        .get_attr("event_data")
+        .filter(|b| b.is_known() && !b.is_null())
+    {
         let mut ed = EventData::default();
         fields::write_model(EVENT_DATA_FIELDS, block, &mut ed);
         m.event_data = Some(ed);
@@ -117,7 +120,10 @@ pub fn state_from_model(m: &ConnectConfiguration, prior: &Value, account_id: &st
             _ => Value::Null,
         },
     );
-    out.insert("event_data".to_string(), event_data_state(m.event_data.as_ref(), prior));
+    out.insert(
+        "event_data".to_string(),
+        event_data_state(m.event_data.as_ref(), prior),
+    );
     Value::Object(out)
 }
 
@@ -161,7 +167,10 @@ mod tests {
 
     #[test]
     fn removed_optional_attributes_are_cleared_on_update() {
-        let prior = planned(vec![("user_ids", Value::Set(vec![s("u1")])), ("soap_namespace", s("urn:x"))]);
+        let prior = planned(vec![
+            ("user_ids", Value::Set(vec![s("u1")])),
+            ("soap_namespace", s("urn:x")),
+        ]);
         let now = planned(vec![]);
         let base = ConnectConfiguration {
             user_ids: Some(vec!["u1".into()]),

@@ -65,7 +65,10 @@ impl Resource for ConnectConfigurationResource {
             Err(d) => return keep(req, d),
         };
         let Some(id) = state.attr_str("id").map(str::to_string) else {
-            diagnostics.error("Missing id", "The state of this Connect configuration has no id.");
+            diagnostics.error(
+                "Missing id",
+                "The state of this Connect configuration has no id.",
+            );
             return keep(req, diagnostics);
         };
         let account = match self.shared.account_for(state.attr_str("account_id")).await {
@@ -87,7 +90,10 @@ impl Resource for ConnectConfigurationResource {
     async fn plan(&self, _ctx: &Ctx, req: PlanRequest) -> PlanResponse {
         let config = &req.config;
         let mut planned = req.proposed_new_state.clone();
-        if config.get_attr("configuration_type").is_some_and(Value::is_null) {
+        if config
+            .get_attr("configuration_type")
+            .is_some_and(Value::is_null)
+        {
             planned.set_attr(
                 "configuration_type",
                 Value::string(schema::DEFAULT_CONFIGURATION_TYPE),
@@ -147,9 +153,16 @@ impl Resource for ConnectConfigurationResource {
         match req.action() {
             ApplyAction::Create => {
                 let body = mapping::create_body(&req.planned_state, &req.config);
-                match client.create_configuration_safely(Some(&account), &body).await {
+                match client
+                    .create_configuration_safely(Some(&account), &body)
+                    .await
+                {
                     Ok(created) => ApplyResponse {
-                        new_state: mapping::state_from_model(&created, &req.planned_state, &account),
+                        new_state: mapping::state_from_model(
+                            &created,
+                            &req.planned_state,
+                            &account,
+                        ),
                         private: private::encode(&created),
                         diagnostics: Diagnostics::new(),
                     },
@@ -190,7 +203,11 @@ impl Resource for ConnectConfigurationResource {
                 );
                 match client.update_configuration(Some(&account), &body).await {
                     Ok(updated) => ApplyResponse {
-                        new_state: mapping::state_from_model(&updated, &req.planned_state, &account),
+                        new_state: mapping::state_from_model(
+                            &updated,
+                            &req.planned_state,
+                            &account,
+                        ),
                         private: private::encode(&updated),
                         diagnostics: Diagnostics::new(),
                     },

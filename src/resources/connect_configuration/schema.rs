@@ -2,8 +2,8 @@
 //! attributes that are not a 1:1 mapping of a DocuSign field.
 
 use super::table::{EVENT_DATA_FIELDS, FIELDS};
-use crate::framework::schema::{Attribute, Block, NestedBlock, Schema};
 use crate::framework::Type;
+use crate::framework::schema::{Attribute, Block, NestedBlock, Schema};
 
 /// State schema version. Bump it, and teach `upgrade_state`, when the shape of state changes.
 pub const VERSION: i64 = 0;
@@ -23,17 +23,18 @@ pub fn schema() -> Schema {
          and planned for creation.",
     );
     block = block
+        .attribute(Attribute::new("id", Type::String).computed().description(
+            "The configuration's `connectId`, assigned by DocuSign. Stable across updates.",
+        ))
         .attribute(
-            Attribute::new("id", Type::String)
+            Attribute::new("account_id", Type::String)
+                .optional()
                 .computed()
-                .description("The configuration's `connectId`, assigned by DocuSign. Stable across updates."),
-        )
-        .attribute(
-            Attribute::new("account_id", Type::String).optional().computed().description(
-                "The account that holds the configuration; defaults to the provider's account. \
+                .description(
+                    "The account that holds the configuration; defaults to the provider's account. \
                  One provider block can manage configurations on every account its credentials \
                  reach (the partner flow). Changing it replaces the configuration.",
-            ),
+                ),
         )
         .attribute(
             Attribute::new("configuration_type", Type::String)
@@ -62,13 +63,12 @@ pub fn schema() -> Schema {
                 ),
         )
         .attribute(
-            Attribute::new("password_wo_version", Type::Number).optional().description(
-                "Any number; change it to make Terraform send `password_wo` again.",
-            ),
+            Attribute::new("password_wo_version", Type::Number)
+                .optional()
+                .description("Any number; change it to make Terraform send `password_wo` again."),
         );
-    let mut event_data = Block::new().description(
-        "Which message format and data Connect sends. DocuSign field: `eventData`.",
-    );
+    let mut event_data = Block::new()
+        .description("Which message format and data Connect sends. DocuSign field: `eventData`.");
     for f in EVENT_DATA_FIELDS {
         event_data = event_data.attribute(f.attribute());
     }
@@ -88,7 +88,11 @@ mod tests {
     fn every_attribute_has_a_description() {
         let s = super::schema();
         for a in &s.block.attributes {
-            assert!(!a.description.trim().is_empty(), "{} has no description", a.name);
+            assert!(
+                !a.description.trim().is_empty(),
+                "{} has no description",
+                a.name
+            );
         }
     }
 }

@@ -87,8 +87,22 @@ pub static FIELDS: &[Field<C>] = &[
 
 /// The attributes of the `event_data` block.
 pub static EVENT_DATA_FIELDS: &[Field<EventData>] = &[
-    wire_field!(EventData, "version", "eventData.version", version, String, Optional,
-        "`restv2.1` for JSON messages (required with `events`); unset for the legacy XML format."),
-    wire_field!(EventData, "include_data", "eventData.includeData", include_data, StringSet, Optional,
-        "Extra data in JSON messages: `attachments`, `custom_fields`, `documents`, `extensions`, `folders`, `payment_tabs`, `powerform`, `prefill_tabs`, `recipients`, `tabs`, `document_fields`."),
+    wire_field!(
+        EventData,
+        "version",
+        "eventData.version",
+        version,
+        String,
+        Optional,
+        "`restv2.1` for JSON messages (required with `events`); unset for the legacy XML format."
+    ),
+    wire_field!(
+        EventData,
+        "include_data",
+        "eventData.includeData",
+        include_data,
+        StringSet,
+        Optional,
+        "Extra data in JSON messages: `attachments`, `custom_fields`, `documents`, `extensions`, `folders`, `payment_tabs`, `powerform`, `prefill_tabs`, `recipients`, `tabs`, `document_fields`."
+    ),
 ];

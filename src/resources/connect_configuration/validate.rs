@@ -90,27 +90,27 @@ pub fn validate(config: &Value) -> Diagnostics {
     if let Some(url) = config.attr_str("url_to_publish_to") {
         check_https(url, &mut d);
     }
-    if let Some(t) = config.attr_str("configuration_type") {
-        if !CONFIGURATION_TYPES.contains(&t) {
-            d.error_at(
-                path("configuration_type"),
-                "Unsupported configuration type",
-                format!(
-                    "configuration_type must be one of {}; got {t:?}. Salesforce and eOriginal \
+    if let Some(t) = config.attr_str("configuration_type")
+        && !CONFIGURATION_TYPES.contains(&t)
+    {
+        d.error_at(
+            path("configuration_type"),
+            "Unsupported configuration type",
+            format!(
+                "configuration_type must be one of {}; got {t:?}. Salesforce and eOriginal \
                      configurations cannot be managed through this API.",
-                    CONFIGURATION_TYPES.join(", ")
-                ),
-            );
-        }
+                CONFIGURATION_TYPES.join(", ")
+            ),
+        );
     }
-    if let Some(m) = config.attr_str("delivery_mode") {
-        if !DELIVERY_MODES.contains(&m) {
-            d.error_at(
-                path("delivery_mode"),
-                "Unsupported delivery mode",
-                format!("delivery_mode must be \"SIM\" or \"aggregate\"; got {m:?}."),
-            );
-        }
+    if let Some(m) = config.attr_str("delivery_mode")
+        && !DELIVERY_MODES.contains(&m)
+    {
+        d.error_at(
+            path("delivery_mode"),
+            "Unsupported delivery mode",
+            format!("delivery_mode must be \"SIM\" or \"aggregate\"; got {m:?}."),
+        );
     }
 
     for event in known_strings(attr("events")) {
@@ -164,14 +164,14 @@ pub fn validate(config: &Value) -> Diagnostics {
     // events need event_data.version = "restv2.1".
     let event_data = attr("event_data").unwrap_or(&Value::Null);
     let version = event_data.get_attr("version").unwrap_or(&Value::Null);
-    if let Some(v) = version.as_str() {
-        if !EVENT_DATA_VERSIONS.contains(&v) {
-            d.error_at(
-                path("event_data").attr("version"),
-                "Unsupported event data version",
-                format!("event_data.version must be \"restv2.1\" (JSON) or \"legacy\"; got {v:?}."),
-            );
-        }
+    if let Some(v) = version.as_str()
+        && !EVENT_DATA_VERSIONS.contains(&v)
+    {
+        d.error_at(
+            path("event_data").attr("version"),
+            "Unsupported event data version",
+            format!("event_data.version must be \"restv2.1\" (JSON) or \"legacy\"; got {v:?}."),
+        );
     }
     if is_set_nonempty(attr("events")) == Some(true)
         && !version.is_unknown()
@@ -259,7 +259,11 @@ fn check_legacy(name: &str, allowed: &[&str], values: Vec<String>, d: &mut Diagn
         let hint = allowed
             .iter()
             .find(|a| a.eq_ignore_ascii_case(&v))
-            .map(|a| format!(" Did you mean {a:?}? DocuSign stores other spellings but never fires them."))
+            .map(|a| {
+                format!(
+                    " Did you mean {a:?}? DocuSign stores other spellings but never fires them."
+                )
+            })
             .unwrap_or_default();
         d.error_at(
             path(name),
@@ -292,7 +296,10 @@ mod tests {
             .map(|x| {
                 (
                     x.is_error(),
-                    x.attribute.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                    x.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
                 )
             })
             .collect()
@@ -301,28 +308,86 @@ mod tests {
     #[test]
     fn each_rule_reports_on_its_attribute() {
         let cases: Vec<(Value, Vec<(bool, &str)>)> = vec![
-            (cfg(&[("url_to_publish_to", s("http://x.example"))]), vec![(true, "url_to_publish_to")]),
-            (cfg(&[("url_to_publish_to", s("https://x.example/hook"))]), vec![]),
-            (cfg(&[("events", set(&["envelope-sent"])), ("event_data", cfg(&[("version", s("restv2.1"))]))]), vec![]),
-            (cfg(&[("events", set(&["envelope-sent"]))]), vec![(true, "event_data.version")]),
             (
-                cfg(&[("events", set(&["envelope-teleported"])), ("event_data", cfg(&[("version", s("restv2.1"))]))]),
+                cfg(&[("url_to_publish_to", s("http://x.example"))]),
+                vec![(true, "url_to_publish_to")],
+            ),
+            (
+                cfg(&[("url_to_publish_to", s("https://x.example/hook"))]),
+                vec![],
+            ),
+            (
+                cfg(&[
+                    ("events", set(&["envelope-sent"])),
+                    ("event_data", cfg(&[("version", s("restv2.1"))])),
+                ]),
+                vec![],
+            ),
+            (
+                cfg(&[("events", set(&["envelope-sent"]))]),
+                vec![(true, "event_data.version")],
+            ),
+            (
+                cfg(&[
+                    ("events", set(&["envelope-teleported"])),
+                    ("event_data", cfg(&[("version", s("restv2.1"))])),
+                ]),
                 vec![(false, "events")],
             ),
-            (cfg(&[("envelope_events", set(&["sent"]))]), vec![(true, "envelope_events")]),
-            (cfg(&[("recipient_events", set(&["AutoResponded"]))]), vec![]),
-            (cfg(&[("all_users", Value::Bool(false))]), vec![(true, "user_ids")]),
-            (cfg(&[("all_users", Value::Bool(false)), ("user_ids", set(&["u1"]))]), vec![]),
-            (cfg(&[("use_soap_interface", Value::Bool(true))]), vec![(true, "soap_namespace")]),
-            (cfg(&[("integrator_managed", Value::Bool(true))]), vec![(true, "integrator_managed")]),
-            (cfg(&[("integrator_managed", Value::Bool(true)), ("include_hmac", Value::Bool(true))]), vec![]),
-            (cfg(&[("integrator_managed", Value::Bool(true)), ("include_oauth", Value::Unknown)]), vec![]),
-            (cfg(&[("configuration_type", s("salesforce"))]), vec![(true, "configuration_type")]),
-            (cfg(&[("delivery_mode", s("Aggregate"))]), vec![(true, "delivery_mode")]),
+            (
+                cfg(&[("envelope_events", set(&["sent"]))]),
+                vec![(true, "envelope_events")],
+            ),
+            (
+                cfg(&[("recipient_events", set(&["AutoResponded"]))]),
+                vec![],
+            ),
+            (
+                cfg(&[("all_users", Value::Bool(false))]),
+                vec![(true, "user_ids")],
+            ),
+            (
+                cfg(&[
+                    ("all_users", Value::Bool(false)),
+                    ("user_ids", set(&["u1"])),
+                ]),
+                vec![],
+            ),
+            (
+                cfg(&[("use_soap_interface", Value::Bool(true))]),
+                vec![(true, "soap_namespace")],
+            ),
+            (
+                cfg(&[("integrator_managed", Value::Bool(true))]),
+                vec![(true, "integrator_managed")],
+            ),
+            (
+                cfg(&[
+                    ("integrator_managed", Value::Bool(true)),
+                    ("include_hmac", Value::Bool(true)),
+                ]),
+                vec![],
+            ),
+            (
+                cfg(&[
+                    ("integrator_managed", Value::Bool(true)),
+                    ("include_oauth", Value::Unknown),
+                ]),
+                vec![],
+            ),
+            (
+                cfg(&[("configuration_type", s("salesforce"))]),
+                vec![(true, "configuration_type")],
+            ),
+            (
+                cfg(&[("delivery_mode", s("Aggregate"))]),
+                vec![(true, "delivery_mode")],
+            ),
         ];
         for (config, want) in cases {
             let got = paths(&validate(&config));
-            let want: Vec<(bool, String)> = want.into_iter().map(|(e, p)| (e, p.to_string())).collect();
+            let want: Vec<(bool, String)> =
+                want.into_iter().map(|(e, p)| (e, p.to_string())).collect();
             assert_eq!(got, want, "config {config:?}");
         }
     }
@@ -339,7 +404,10 @@ mod tests {
 
     #[test]
     fn credentials_in_the_url_never_reach_a_diagnostic() {
-        let d = validate(&cfg(&[("url_to_publish_to", s("http://bob:hunter2@x.example/a"))]));
+        let d = validate(&cfg(&[(
+            "url_to_publish_to",
+            s("http://bob:hunter2@x.example/a"),
+        )]));
         let text: String = d.iter().map(|x| x.to_string()).collect();
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("***@x.example/a"), "{text}");

@@ -72,9 +72,13 @@ pub fn schema() -> Schema {
                      new value. Conflicts with `client_secret`.",
                 ),
         )
-        .attribute(Attribute::new("client_secret_wo_version", Type::Number).optional().description(
-            "Any number; change it to make Terraform send `client_secret_wo` again.",
-        ));
+        .attribute(
+            Attribute::new("client_secret_wo_version", Type::Number)
+                .optional()
+                .description(
+                    "Any number; change it to make Terraform send `client_secret_wo` again.",
+                ),
+        );
     Schema::new(0, block)
 }
 
@@ -133,14 +137,14 @@ impl Resource for ConnectOAuthConfigResource {
 
     async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if let Some(u) = config.attr_str("authorization_server_url") {
-            if !u.to_ascii_lowercase().starts_with("https://") {
-                d.error_at(
-                    AttributePath::root().attr("authorization_server_url"),
-                    "Authorization server URL must be https",
-                    format!("DocuSign only calls https:// token URLs; got {u:?}."),
-                );
-            }
+        if let Some(u) = config.attr_str("authorization_server_url")
+            && !u.to_ascii_lowercase().starts_with("https://")
+        {
+            d.error_at(
+                AttributePath::root().attr("authorization_server_url"),
+                "Authorization server URL must be https",
+                format!("DocuSign only calls https:// token URLs; got {u:?}."),
+            );
         }
         let secret = config.get_attr("client_secret").unwrap_or(&Value::Null);
         let secret_wo = config.get_attr("client_secret_wo").unwrap_or(&Value::Null);
@@ -200,17 +204,24 @@ impl Resource for ConnectOAuthConfigResource {
         if req.is_create() {
             let account = match req.config.attr_str("account_id") {
                 Some(a) => Some(a.to_string()),
-                None if req.config.get_attr("account_id").is_some_and(Value::is_unknown) => None,
+                None if req
+                    .config
+                    .get_attr("account_id")
+                    .is_some_and(Value::is_unknown) =>
+                {
+                    None
+                }
                 None => self.shared.configured_account(),
             };
             let v = account.map_or(Value::Unknown, Value::string);
             planned.set_attr("id", v.clone());
             planned.set_attr("account_id", v);
         }
-        if let (Some(target), Ok(client)) = (planned.attr_str("account_id"), self.shared.client()) {
-            if let Ok(home) = client.target(None).await.map(|t| t.account_id) {
-                if home != target {
-                    diagnostics.warning_at(
+        if let (Some(target), Ok(client)) = (planned.attr_str("account_id"), self.shared.client())
+            && let Ok(home) = client.target(None).await.map(|t| t.account_id)
+            && home != target
+        {
+            diagnostics.warning_at(
                         AttributePath::root().attr("account_id"),
                         "OAuth for Connect on an account other than the credentials' own",
                         format!(
@@ -221,8 +232,6 @@ impl Resource for ConnectOAuthConfigResource {
                              on {target} only serve configurations that are not integrator-managed."
                         ),
                     );
-                }
-            }
         }
         let replace = [AttributePath::root().attr("account_id")];
         PlanResponse {
@@ -236,12 +245,26 @@ impl Resource for ConnectOAuthConfigResource {
     async fn apply(&self, _ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
         let client = match self.shared.client() {
             Ok(c) => c,
-            Err(d) => return ApplyResponse { diagnostics: d, ..Default::default() },
+            Err(d) => {
+                return ApplyResponse {
+                    diagnostics: d,
+                    ..Default::default()
+                };
+            }
         };
-        let basis = if req.action() == ApplyAction::Delete { &req.prior_state } else { &req.planned_state };
+        let basis = if req.action() == ApplyAction::Delete {
+            &req.prior_state
+        } else {
+            &req.planned_state
+        };
         let account = match self.account(basis).await {
             Ok(a) => a,
-            Err(d) => return ApplyResponse { diagnostics: d, ..Default::default() },
+            Err(d) => {
+                return ApplyResponse {
+                    diagnostics: d,
+                    ..Default::default()
+                };
+            }
         };
         let keep_prior = |d: Diagnostics| ApplyResponse {
             new_state: req.prior_state.clone(),
@@ -250,7 +273,10 @@ impl Resource for ConnectOAuthConfigResource {
         };
         match req.action() {
             ApplyAction::Create => {
-                match client.create_oauth_config(Some(&account), &body(&req.planned_state, &req.config)).await {
+                match client
+                    .create_oauth_config(Some(&account), &body(&req.planned_state, &req.config))
+                    .await
+                {
                     Ok(m) => ApplyResponse {
                         new_state: state(&m, &req.planned_state, &account),
                         ..Default::default()
@@ -262,18 +288,25 @@ impl Resource for ConnectOAuthConfigResource {
                 }
             }
             ApplyAction::Update => {
-                match client.update_oauth_config(Some(&account), &body(&req.planned_state, &req.config)).await {
+                match client
+                    .update_oauth_config(Some(&account), &body(&req.planned_state, &req.config))
+                    .await
+                {
                     Ok(m) => ApplyResponse {
                         new_state: state(&m, &req.planned_state, &account),
                         ..Default::default()
                     },
-                    Err(e) => keep_prior(api_diagnostic("update OAuth for Connect settings", &e).into()),
+                    Err(e) => {
+                        keep_prior(api_diagnostic("update OAuth for Connect settings", &e).into())
+                    }
                 }
             }
             ApplyAction::Delete => match client.delete_oauth_config(Some(&account)).await {
                 Ok(()) => ApplyResponse::default(),
                 Err(e) if e.is_not_found() => ApplyResponse::default(),
-                Err(e) => keep_prior(api_diagnostic("delete OAuth for Connect settings", &e).into()),
+                Err(e) => {
+                    keep_prior(api_diagnostic("delete OAuth for Connect settings", &e).into())
+                }
             },
         }
     }
@@ -282,13 +315,22 @@ impl Resource for ConnectOAuthConfigResource {
         let id = id.trim();
         if id.is_empty() || id.contains(':') {
             let mut d = Diagnostics::new();
-            d.error("Invalid import id", format!("Expected an account id; got {id:?}."));
-            return ImportResponse { diagnostics: d, ..Default::default() };
+            d.error(
+                "Invalid import id",
+                format!("Expected an account id; got {id:?}."),
+            );
+            return ImportResponse {
+                diagnostics: d,
+                ..Default::default()
+            };
         }
         let mut st = null_object(&schema());
         st.set_attr("id", Value::string(id));
         st.set_attr("account_id", Value::string(id));
-        ImportResponse { state: st, ..Default::default() }
+        ImportResponse {
+            state: st,
+            ..Default::default()
+        }
     }
 }
 
