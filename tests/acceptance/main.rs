@@ -7,5 +7,6 @@
 mod support;
 
 mod emulator_fixture;
+mod harness_on_provider;
 mod harness_selftest;
 mod provider_loads;

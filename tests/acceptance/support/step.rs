@@ -313,7 +313,7 @@ impl TestCase {
                 }
             };
             if let Err(e) = result {
-                failure = Some(e.context(format!("[{}] step {n}", self.name)));
+                failure = Some(e.context(format!("step {n}")));
                 break;
             }
         }
