@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 
@@ -50,7 +50,12 @@ pub fn init(level: LevelFilter) {
     if level == LevelFilter::OFF {
         return;
     }
-    let subscriber = tracing_subscriber::registry().with(HclogLayer.with_filter(level));
+    // Our own events at the requested level; dependencies (h2, hyper, rustls,
+    // tonic) only from WARN up, or their frame-level traces drown the log.
+    let filter = Targets::new()
+        .with_target(env!("CARGO_CRATE_NAME"), level)
+        .with_default(level.min(LevelFilter::WARN));
+    let subscriber = tracing_subscriber::registry().with(HclogLayer.with_filter(filter));
     // A second installation (tests calling run twice) keeps the first one.
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
