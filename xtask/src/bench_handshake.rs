@@ -78,7 +78,9 @@ pub fn measure_once(bin: &Path, client_cert_pem: &str) -> Result<Sample, String>
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     let started = Instant::now();
-    let mut child = cmd.spawn().map_err(|e| format!("spawn {}: {e}", bin.display()))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("spawn {}: {e}", bin.display()))?;
     let stdout = child.stdout.take().ok_or("no stdout pipe")?;
     // Read the line on a thread so a silent plugin cannot hang the benchmark.
     let (tx, rx) = std::sync::mpsc::channel();
@@ -100,7 +102,10 @@ pub fn measure_once(bin: &Path, client_cert_pem: &str) -> Result<Sample, String>
         }
     };
     check_handshake(&line).map_err(|e| format!("{}: {e} (exit {status})", bin.display()))?;
-    Ok(Sample { handshake: at.duration_since(started), max_rss_kib })
+    Ok(Sample {
+        handshake: at.duration_since(started),
+        max_rss_kib,
+    })
 }
 
 /// Validates a go-plugin handshake line for protocol 5 over gRPC with a server certificate.
@@ -110,7 +115,9 @@ pub fn check_handshake(line: &str) -> Result<(), String> {
         ["1", "5", "unix" | "tcp", addr, "grpc", cert] if !addr.is_empty() && cert.len() > 50 => {
             Ok(())
         }
-        _ => Err(format!("not a TLS gRPC protocol-5 handshake line: {line:?}")),
+        _ => Err(format!(
+            "not a TLS gRPC protocol-5 handshake line: {line:?}"
+        )),
     }
 }
 
@@ -143,22 +150,40 @@ struct Series {
 
 impl Series {
     fn ms(&self) -> Vec<f64> {
-        self.samples.iter().map(|s| s.handshake.as_secs_f64() * 1e3).collect()
+        self.samples
+            .iter()
+            .map(|s| s.handshake.as_secs_f64() * 1e3)
+            .collect()
     }
 
     fn mib(&self) -> Vec<f64> {
-        self.samples.iter().map(|s| s.max_rss_kib as f64 / 1024.0).collect()
+        self.samples
+            .iter()
+            .map(|s| s.max_rss_kib as f64 / 1024.0)
+            .collect()
     }
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;
-    let ours = if opts.build { workspace::build_release_provider()? } else { workspace::release_provider()? };
+    let ours = if opts.build {
+        workspace::build_release_provider()?
+    } else {
+        workspace::release_provider()?
+    };
     let null = workspace::null_provider()?;
     let cert = terraform_like_client_cert_pem()?;
     let mut series = [
-        Series { name: "terraform-provider-docusign (release)".to_owned(), binary: ours, samples: Vec::new() },
-        Series { name: "Go null provider 2.1.2".to_owned(), binary: null, samples: Vec::new() },
+        Series {
+            name: "terraform-provider-docusign (release)".to_owned(),
+            binary: ours,
+            samples: Vec::new(),
+        },
+        Series {
+            name: "Go null provider 2.1.2".to_owned(),
+            binary: null,
+            samples: Vec::new(),
+        },
     ];
     for s in &series {
         measure_once(&s.binary, &cert)?; // warm-up: page cache, dynamic loader
@@ -184,7 +209,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
 fn render(series: &[Series; 2], runs: usize) -> String {
     let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |x| format!("{x:.1}"));
     let size_mib = |p: &Path| {
-        std::fs::metadata(p).map_or_else(|_| "-".to_owned(), |m| format!("{:.1}", m.len() as f64 / 1048576.0))
+        std::fs::metadata(p).map_or_else(
+            |_| "-".to_owned(),
+            |m| format!("{:.1}", m.len() as f64 / 1048576.0),
+        )
     };
     let rows: Vec<Vec<String>> = series
         .iter()
@@ -208,7 +236,14 @@ fn render(series: &[Series; 2], runs: usize) -> String {
         markdown::utc_now()
     );
     out.push_str(&markdown::table(
-        &["provider", "handshake median (ms)", "handshake p90 (ms)", "peak RSS median (MiB)", "peak RSS p90 (MiB)", "binary (MiB)"],
+        &[
+            "provider",
+            "handshake median (ms)",
+            "handshake p90 (ms)",
+            "peak RSS median (MiB)",
+            "peak RSS p90 (MiB)",
+            "binary (MiB)",
+        ],
         &rows,
     ));
     let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
@@ -239,7 +274,10 @@ mod tests {
         let cert = "M".repeat(60);
         assert!(check_handshake(&format!("1|5|unix|/tmp/plugin1|grpc|{cert}\n")).is_ok());
         assert!(check_handshake(&format!("1|5|tcp|127.0.0.1:10000|grpc|{cert}")).is_ok());
-        assert!(check_handshake("1|5|unix|/tmp/p|grpc|\n").is_err(), "no TLS cert");
+        assert!(
+            check_handshake("1|5|unix|/tmp/p|grpc|\n").is_err(),
+            "no TLS cert"
+        );
         assert!(check_handshake(&format!("1|6|unix|/tmp/p|grpc|{cert}")).is_err());
         assert!(check_handshake(&format!("1|5|unix|/tmp/p|netrpc|{cert}")).is_err());
         assert!(check_handshake("This binary is a plugin.").is_err());

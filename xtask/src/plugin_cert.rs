@@ -14,8 +14,12 @@ pub fn terraform_like_client_cert_pem() -> Result<String, String> {
         .map_err(|e| format!("generate a P-521 key: {e}"))?;
     let mut params = CertificateParams::new(vec!["localhost".to_owned()])
         .map_err(|e| format!("certificate parameters: {e}"))?;
-    params.distinguished_name.push(DnType::OrganizationName, "HashiCorp");
-    params.distinguished_name.push(DnType::CommonName, "localhost");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "HashiCorp");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
@@ -23,11 +27,15 @@ pub fn terraform_like_client_cert_pem() -> Result<String, String> {
         KeyUsagePurpose::KeyAgreement,
         KeyUsagePurpose::KeyCertSign,
     ];
-    params.extended_key_usages =
-        vec![ExtendedKeyUsagePurpose::ClientAuth, ExtendedKeyUsagePurpose::ServerAuth];
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ClientAuth,
+        ExtendedKeyUsagePurpose::ServerAuth,
+    ];
     params.not_before = rcgen::date_time_ymd(2020, 1, 1);
     params.not_after = rcgen::date_time_ymd(2050, 1, 1);
-    let cert = params.self_signed(&key).map_err(|e| format!("self-sign: {e}"))?;
+    let cert = params
+        .self_signed(&key)
+        .map_err(|e| format!("self-sign: {e}"))?;
     Ok(cert.pem())
 }
 
@@ -37,7 +45,10 @@ mod tests {
     fn produces_a_pem_certificate() {
         let pem = super::terraform_like_client_cert_pem().unwrap();
         assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
-        assert!(pem.trim_end().ends_with("-----END CERTIFICATE-----"), "{pem}");
+        assert!(
+            pem.trim_end().ends_with("-----END CERTIFICATE-----"),
+            "{pem}"
+        );
         // Two certificates are never the same (fresh key each time).
         assert_ne!(pem, super::terraform_like_client_cert_pem().unwrap());
     }

@@ -6,7 +6,8 @@ use std::process::Command;
 /// The repository root (this crate lives in `<root>/xtask`).
 pub fn root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent().map_or_else(|| here.to_path_buf(), Path::to_path_buf)
+    here.parent()
+        .map_or_else(|| here.to_path_buf(), Path::to_path_buf)
 }
 
 /// Cargo's target directory (`CARGO_TARGET_DIR` or `<root>/target`).
@@ -14,7 +15,11 @@ pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
         Some(dir) => {
             let dir = PathBuf::from(dir);
-            if dir.is_absolute() { dir } else { root().join(dir) }
+            if dir.is_absolute() {
+                dir
+            } else {
+                root().join(dir)
+            }
         }
         None => root().join("target"),
     }
@@ -25,7 +30,13 @@ pub fn build_release_provider() -> Result<PathBuf, String> {
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
             .current_dir(root())
-            .args(["build", "--release", "-p", "terraform-provider-docusign", "--bin"])
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "terraform-provider-docusign",
+                "--bin",
+            ])
             .arg("terraform-provider-docusign"),
     )?;
     release_provider()
@@ -37,7 +48,10 @@ pub fn release_provider() -> Result<PathBuf, String> {
     if bin.is_file() {
         Ok(bin)
     } else {
-        Err(format!("{} does not exist: build it with cargo build --release", bin.display()))
+        Err(format!(
+            "{} does not exist: build it with cargo build --release",
+            bin.display()
+        ))
     }
 }
 
@@ -58,5 +72,9 @@ pub fn null_provider() -> Result<PathBuf, String> {
 
 fn run(cmd: &mut Command) -> Result<(), String> {
     let status = cmd.status().map_err(|e| format!("run {cmd:?}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}"))
+    }
 }
