@@ -15,7 +15,7 @@ use async_trait::async_trait;
 
 use super::api_diagnostic;
 use super::connect_configuration::{mapping, table::FIELDS as CONFIG_FIELDS};
-use super::connect_oauth_config::FIELDS as OAUTH_FIELDS;
+use super::connect_oauth_config::{FIELDS as OAUTH_FIELDS, is_configured};
 use super::fields::{self, Field};
 use super::shared::Shared;
 use crate::client::ConnectConfiguration;
@@ -345,7 +345,9 @@ impl DataSource for ConnectOAuthConfigData {
             Err(d) => return error(d),
         };
         let found = match client.get_oauth_config(Some(&acct)).await {
-            Ok(f) => Some(f),
+            // DocuSign answers an empty object for an account without settings.
+            Ok(f) if is_configured(&f) => Some(f),
+            Ok(_) => None,
             Err(e) if e.is_not_found() => None,
             Err(e) => return error(api_diagnostic("read OAuth for Connect settings", &e).into()),
         };

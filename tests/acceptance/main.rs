@@ -9,4 +9,5 @@ mod support;
 mod emulator_fixture;
 mod harness_on_provider;
 mod harness_selftest;
+mod partner;
 mod provider_loads;

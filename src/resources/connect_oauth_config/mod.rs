@@ -5,6 +5,14 @@
 //! `POST /connect/oauth`, update `PUT`, delete `DELETE`. DocuSign never returns the client
 //! secret, so drift is never computed on it: a new secret is sent when `client_secret` changes
 //! or when `client_secret_wo_version` changes.
+//!
+//! Wire facts this module absorbs:
+//! * `GET /connect/oauth` on an account without settings answers 200 with an empty object, so
+//!   "no `authorizationServerUrl` and no `clientId`" means "not configured" ([`is_configured`]).
+//! * `PUT /connect/oauth` merges: an omitted (or `null`) field keeps its stored value. An update
+//!   therefore sends an empty value (`""`, `{}`) for every optional field the configuration no
+//!   longer sets, or a removed `scope` would come back on every refresh (a perpetual diff). Empty
+//!   values read back as null.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -50,7 +58,16 @@ pub fn schema() -> Schema {
              authorization server with the client credentials grant and sends it with Connect \
              messages. There is one per account. Partners set it on their own account (the one \
              that holds the integration key); configurations created on client accounts with \
-             `integrator_managed = true` and `include_oauth = true` use it.",
+             `integrator_managed = true` and `include_oauth = true` use it.\n\n\
+             **Import** by account id. DocuSign never returns the client secret, so import \
+             never reads, replaces or rotates it: the account id comes from the import id (no \
+             replacement), the secret stays as DocuSign holds it, and `client_secret` and \
+             `client_secret_wo_version` are empty in the imported state. With a configuration \
+             that sets neither, the plan after import is empty. With `client_secret` (or \
+             `client_secret_wo_version`) set, the first plan after import shows a single \
+             in-place update of that argument (its value hidden): Terraform cannot know \
+             whether it matches what DocuSign holds, so applying it sends the configured \
+             secret once; later plans are empty again. Drift is never detected on the secret.",
         )
         .attribute(Attribute::new("id", Type::String).computed().description("The account id."))
         .attribute(Attribute::new("account_id", Type::String).optional().computed().description(
@@ -99,13 +116,40 @@ impl ConnectOAuthConfigResource {
     }
 }
 
-fn body(planned: &Value, config: &Value) -> O {
+/// Whether a `GET /connect/oauth` answer describes existing settings (DocuSign answers an empty
+/// object when the account has none).
+pub fn is_configured(m: &O) -> bool {
+    let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    set(&m.authorization_server_url) || set(&m.client_id)
+}
+
+fn body(planned: &Value, config: &Value, clear_unset: bool) -> O {
     let mut m = O::default();
     fields::write_model(FIELDS, planned, &mut m);
     if let Some(s) = config.attr_str("client_secret_wo") {
         m.client_secret = Some(Secret::new(s));
     }
+    if clear_unset {
+        if planned.get_attr("scope").is_none_or(Value::is_null) {
+            m.scope = Some(String::new());
+        }
+        if planned
+            .get_attr("custom_parameters")
+            .is_none_or(Value::is_null)
+        {
+            m.custom_parameters = Some(BTreeMap::new());
+        }
+    }
     m
+}
+
+/// Whether the write must carry the secret: on create always; on update only when
+/// `client_secret` or `client_secret_wo_version` changed (an unchanged secret is not resent,
+/// and DocuSign keeps the stored one because PUT merges).
+fn secret_changed(prior: &Value, planned: &Value) -> bool {
+    ["client_secret", "client_secret_wo_version"]
+        .iter()
+        .any(|a| prior.get_attr(a) != planned.get_attr(a))
 }
 
 fn state(m: &O, prior: &Value, account: &str) -> Value {
@@ -123,6 +167,41 @@ fn state(m: &O, prior: &Value, account: &str) -> Value {
             .unwrap_or(Value::Null),
     );
     Value::Object(out)
+}
+
+/// The account the credentials belong to: the user's default account in `/oauth/userinfo`
+/// (DocuSign uses the OAuth for Connect settings of the token's home account for
+/// integrator-managed configurations). `None` when it cannot be told; the check is advisory.
+async fn home_account(client: &crate::client::Client) -> Option<String> {
+    match client.userinfo().await {
+        Ok(info) => info
+            .accounts
+            .iter()
+            .find(|a| a.is_default == Some(true))
+            .map(|a| a.account_id.clone()),
+        Err(e) => {
+            tracing::debug!(error = %e, "cannot tell the credentials' home account");
+            None
+        }
+    }
+}
+
+/// The diagnostics of a read that found no settings: a warning for managed settings deleted
+/// outside Terraform; nothing right after import (Terraform then reports that there is nothing
+/// to import; an imported state has no `authorization_server_url` yet).
+fn gone(current: &Value, account: &str) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if current.attr_str("authorization_server_url").is_some() {
+        d.warning(
+            "OAuth for Connect settings no longer exist",
+            format!(
+                "Account {account} has no OAuth for Connect settings any more; they were \
+                 probably deleted outside Terraform. They have been removed from state and the \
+                 next plan will create them again."
+            ),
+        );
+    }
+    d
 }
 
 #[async_trait]
@@ -173,27 +252,21 @@ impl Resource for ConnectOAuthConfigResource {
             Err(d) => return keep(d),
         };
         match client.get_oauth_config(Some(&account)).await {
-            Ok(m) => ReadResponse {
+            Ok(m) if is_configured(&m) => ReadResponse {
                 new_state: state(&m, &req.current_state, &account),
                 private: Vec::new(),
                 diagnostics: Diagnostics::new(),
             },
-            Err(e) if e.is_not_found() => {
-                let mut d = Diagnostics::new();
-                d.warning(
-                    "OAuth for Connect settings no longer exist",
-                    format!(
-                        "Account {account} has no OAuth for Connect settings any more; they were \
-                         probably deleted outside Terraform. They have been removed from state \
-                         and the next plan will create them again."
-                    ),
-                );
-                ReadResponse {
-                    new_state: Value::Null,
-                    private: Vec::new(),
-                    diagnostics: d,
-                }
-            }
+            Ok(_) => ReadResponse {
+                new_state: Value::Null,
+                private: Vec::new(),
+                diagnostics: gone(&req.current_state, &account),
+            },
+            Err(e) if e.is_not_found() => ReadResponse {
+                new_state: Value::Null,
+                private: Vec::new(),
+                diagnostics: gone(&req.current_state, &account),
+            },
             Err(e) => keep(api_diagnostic("read OAuth for Connect settings", &e).into()),
         }
     }
@@ -218,7 +291,7 @@ impl Resource for ConnectOAuthConfigResource {
             planned.set_attr("account_id", v);
         }
         if let (Some(target), Ok(client)) = (planned.attr_str("account_id"), self.shared.client())
-            && let Ok(home) = client.target(None).await.map(|t| t.account_id)
+            && let Some(home) = home_account(client).await
             && home != target
         {
             diagnostics.warning_at(
@@ -274,7 +347,10 @@ impl Resource for ConnectOAuthConfigResource {
         match req.action() {
             ApplyAction::Create => {
                 match client
-                    .create_oauth_config(Some(&account), &body(&req.planned_state, &req.config))
+                    .create_oauth_config(
+                        Some(&account),
+                        &body(&req.planned_state, &req.config, false),
+                    )
                     .await
                 {
                     Ok(m) => ApplyResponse {
@@ -288,10 +364,11 @@ impl Resource for ConnectOAuthConfigResource {
                 }
             }
             ApplyAction::Update => {
-                match client
-                    .update_oauth_config(Some(&account), &body(&req.planned_state, &req.config))
-                    .await
-                {
+                let mut m = body(&req.planned_state, &req.config, true);
+                if !secret_changed(&req.prior_state, &req.planned_state) {
+                    m.client_secret = None;
+                }
+                match client.update_oauth_config(Some(&account), &m).await {
                     Ok(m) => ApplyResponse {
                         new_state: state(&m, &req.planned_state, &account),
                         ..Default::default()
