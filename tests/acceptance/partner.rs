@@ -300,6 +300,27 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
             "missing {want:?} in {writes:?}"
         );
     }
+    // The payload docs/guides/partner-oauth.md shows is what the module sends.
+    let post_a = emu
+        .api_calls()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.path == format!("{base}/{client_a}/connect"))
+        .and_then(|r| r.body)
+        .unwrap();
+    let guide = json!({"configurationType": "custom",
+        "urlToPublishTo": "https://hooks.partner.example.com/clients/a", "allUsers": "true",
+        "name": "Partner integration (client A)", "allowEnvelopePublish": "true",
+        "enableLog": "true", "includeOAuth": "true", "integratorManaged": "true",
+        "deliveryMode": "SIM", "events": ["envelope-completed", "envelope-sent"],
+        "eventData": {"version": "restv2.1", "includeData": ["custom_fields", "recipients"]},
+        "requiresAcknowledgement": "true"});
+    for (k, v) in guide.as_object().unwrap() {
+        assert_eq!(
+            post_a.get(k),
+            Some(v),
+            "{k} in the client A payload {post_a}"
+        );
+    }
 
     // 2. Each client holds an integrator-managed configuration with includeOAuth whose messages
     //    would use the partner account's OAuth settings.
