@@ -413,8 +413,71 @@ impl Resource for ConnectOAuthConfigResource {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        let mut o = null_object(&schema());
+        for (k, v) in pairs {
+            o.set_attr(*k, v.clone());
+        }
+        o
+    }
+
     #[test]
     fn schema_is_valid() {
-        assert_eq!(super::schema().validate(), Ok(()));
+        assert_eq!(schema().validate(), Ok(()));
+    }
+
+    #[test]
+    fn an_empty_answer_is_not_configured() {
+        assert!(!is_configured(&O::default()));
+        let blank = O {
+            client_id: Some("  ".into()),
+            ..O::default()
+        };
+        assert!(!is_configured(&blank));
+        let set = O {
+            client_id: Some("cid".into()),
+            ..O::default()
+        };
+        assert!(is_configured(&set));
+    }
+
+    #[test]
+    fn updates_clear_unset_optional_fields_and_creates_do_not() {
+        let planned = obj(&[
+            ("authorization_server_url", Value::string("https://a/t")),
+            ("client_id", Value::string("cid")),
+        ]);
+        let json = |m: &O| serde_json::to_value(m).unwrap();
+        let update = json(&body(&planned, &Value::Null, true));
+        assert_eq!(update["scope"], serde_json::json!(""));
+        assert_eq!(update["customParameters"], serde_json::json!({}));
+        let create = json(&body(&planned, &Value::Null, false));
+        assert!(create.get("scope").is_none(), "{create}");
+        assert!(create.get("customParameters").is_none(), "{create}");
+        let with_scope = obj(&[("scope", Value::string("s"))]);
+        let update = json(&body(&with_scope, &Value::Null, true));
+        assert_eq!(update["scope"], serde_json::json!("s"));
+    }
+
+    #[test]
+    fn the_secret_is_resent_only_when_it_or_its_version_changes() {
+        let a = obj(&[("client_secret", Value::string("x"))]);
+        let b = obj(&[("client_secret", Value::string("y"))]);
+        assert!(!secret_changed(&a, &a));
+        assert!(secret_changed(&a, &b));
+        let v1 = obj(&[("client_secret_wo_version", Value::from(1_i64))]);
+        let v2 = obj(&[("client_secret_wo_version", Value::from(2_i64))]);
+        assert!(secret_changed(&v1, &v2));
+        // After import both are null in the prior state.
+        assert!(secret_changed(&obj(&[]), &a));
+    }
+
+    #[test]
+    fn the_write_only_secret_comes_from_config() {
+        let config = obj(&[("client_secret_wo", Value::string("wo"))]);
+        let m = body(&obj(&[]), &config, false);
+        assert_eq!(m.client_secret.as_ref().map(|s| s.expose()), Some("wo"));
     }
 }
