@@ -277,6 +277,13 @@ impl Client {
     /// Create without duplicates: `POST /connect`; after an ambiguous outcome, look for a
     /// configuration matching the whole body: adopt one match, retry the POST if there is none,
     /// stop with [`Error::DuplicateMatch`] if several match.
+    ///
+    /// An answer that cannot be decoded (malformed, truncated or too large) means DocuSign
+    /// answered, so the create probably happened but its id is unknown: the same lookup runs,
+    /// and without a match the decode error is returned (never a blind second POST).
+    ///
+    /// Before each lookup the client waits the retry backoff, so that a request that timed out
+    /// on our side but is still being processed has a chance to show up in the list.
     pub async fn create_configuration_safely(
         &self,
         account: Option<&str>,
@@ -287,51 +294,63 @@ impl Client {
         let mut ambiguous = 0u32;
         let policy = *self.inner.http.policy();
         loop {
-            match self.create_configuration(Some(&t.account_id), config).await {
-                Err(Error::Ambiguous { operation, message }) => {
-                    ambiguous += 1;
-                    tracing::warn!(operation = %operation, "create outcome unknown; looking for a matching configuration");
-                    let list = self.list_configurations(Some(&t.account_id)).await?;
-                    let found = matching::find_matching(config, &list);
-                    match found.as_slice() {
-                        [one] => {
-                            tracing::info!(
-                                connect_id = one.connect_id.as_deref().unwrap_or(""),
-                                "adopting the configuration the ambiguous create made"
-                            );
-                            return Ok((*one).clone());
-                        }
-                        [] if ambiguous <= policy.max_retries => {
-                            tokio::time::sleep(policy.delay(
-                                ambiguous - 1,
-                                None,
-                                super::retry::jitter(),
-                            ))
-                            .await;
-                        }
-                        [] => {
-                            return Err(Error::RetriesExhausted {
-                                operation: operation.clone(),
-                                attempts: ambiguous,
-                                elapsed: started.elapsed(),
-                                retried_on: format!(
-                                    "unknown outcome x{ambiguous}, no matching configuration found after each"
-                                ),
-                                last: Box::new(Error::Ambiguous { operation, message }),
-                            });
-                        }
-                        many => {
-                            let mut ids: Vec<String> =
-                                many.iter().filter_map(|c| c.connect_id.clone()).collect();
-                            ids.sort();
-                            return Err(Error::DuplicateMatch {
-                                operation,
-                                connect_ids: ids,
-                            });
-                        }
-                    }
+            let (error, committed) =
+                match self.create_configuration(Some(&t.account_id), config).await {
+                    Err(e @ Error::Ambiguous { .. }) => (e, false),
+                    Err(e @ Error::Decode { .. }) => (e, true),
+                    other => return other,
+                };
+            ambiguous += 1;
+            tracing::warn!(error = %error, "create outcome unknown; looking for a matching configuration");
+            tokio::time::sleep(policy.delay(ambiguous - 1, None, super::retry::jitter())).await;
+            let list = self.list_configurations(Some(&t.account_id)).await?;
+            let found = matching::find_matching(config, &list);
+            let operation = match &error {
+                Error::Ambiguous { operation, .. } | Error::Decode { operation, .. } => {
+                    operation.clone()
                 }
-                other => return other,
+                _ => String::new(),
+            };
+            match found.as_slice() {
+                [one] => {
+                    tracing::info!(
+                        connect_id = one.connect_id.as_deref().unwrap_or(""),
+                        "adopting the configuration the ambiguous create made"
+                    );
+                    return Ok((*one).clone());
+                }
+                [] if committed => {
+                    let Error::Decode { operation, message } = error else {
+                        return Err(error);
+                    };
+                    return Err(Error::Decode {
+                        operation,
+                        message: format!(
+                            "{message}; DocuSign answered the create, but no configuration                              matching the request was found afterwards, so it was not sent                              again: check the account for an untracked configuration before                              applying again"
+                        ),
+                    });
+                }
+                [] if ambiguous <= policy.max_retries => {}
+                [] => {
+                    return Err(Error::RetriesExhausted {
+                        operation,
+                        attempts: ambiguous,
+                        elapsed: started.elapsed(),
+                        retried_on: format!(
+                            "unknown outcome x{ambiguous}, no matching configuration found after each"
+                        ),
+                        last: Box::new(error),
+                    });
+                }
+                many => {
+                    let mut ids: Vec<String> =
+                        many.iter().filter_map(|c| c.connect_id.clone()).collect();
+                    ids.sort();
+                    return Err(Error::DuplicateMatch {
+                        operation,
+                        connect_ids: ids,
+                    });
+                }
             }
         }
     }

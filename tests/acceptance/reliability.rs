@@ -1,0 +1,815 @@
+//! Issue 8, proved through Terraform 1.0.3: every fault is injected through the emulator's
+//! control surface (`/_emulator/faults`, `/_emulator/tokens/expire`) and every outcome is checked
+//! twice: in Terraform's state and in the emulator's data. "In sync" always means the set of
+//! configuration ids in state equals the set the emulator holds: no orphan (created but not
+//! tracked), no phantom (tracked but not existing).
+//!
+//! Each test starts its own emulator and working directory, so they run in parallel.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::emulator::Config;
+use crate::support::terraform::{Output, normalize_output};
+use crate::support::{Emulator, Overrides, REQUIRED_DOCUSIGN, State, WorkDir, hcl_string};
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+const TYPE: &str = "docusign_connect_configuration";
+/// The path of `POST /connect` (create) and `GET /connect` (list) on any account.
+const CONNECT: &str = "/restapi/v2.1/accounts/*/connect";
+/// Every Connect configuration call (`/connect` and `/connect/{id}`).
+const CONNECT_ALL: &str = "/restapi/v2.1/accounts/*/connect**";
+
+/// `n` configurations `c[0..n]` named `{prefix}-{index}`.
+fn configurations(n: usize, prefix: &str) -> String {
+    format!(
+        r#"
+resource "{TYPE}" "c" {{
+  count             = {n}
+  name              = "{prefix}-${{count.index}}"
+  url_to_publish_to = "https://hooks.example.com/${{count.index}}"
+  all_users         = true
+  events            = ["envelope-completed"]
+  event_data {{
+    version = "restv2.1"
+  }}
+}}
+"#
+    )
+}
+
+/// One configuration `{TYPE}.{label}` with the given name and URL.
+fn one_configuration(label: &str, name: &str, url: &str) -> String {
+    format!(
+        r#"
+resource "{TYPE}" "{label}" {{
+  name              = "{name}"
+  url_to_publish_to = "{url}"
+  all_users         = true
+  events            = ["envelope-completed"]
+  event_data {{
+    version = "restv2.1"
+  }}
+}}
+"#
+    )
+}
+
+/// A working directory whose `main.tf` is the provider block (with `extra` settings) plus
+/// `resources`.
+fn workdir(name: &str, emu: &Emulator, extra: &str, resources: &str) -> WorkDir {
+    let wd = WorkDir::new(name, &Overrides::docusign());
+    wd.write_config(&format!(
+        "{REQUIRED_DOCUSIGN}\n{}\n{resources}",
+        emu.provider_block_with(extra)
+    ));
+    wd
+}
+
+/// `terraform apply -auto-approve -parallelism=N`, whatever the exit code.
+fn apply(wd: &WorkDir, parallelism: u32) -> Output {
+    let p = format!("-parallelism={parallelism}");
+    wd.run_raw(&[
+        "apply",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        "-auto-approve",
+        &p,
+    ])
+}
+
+fn expect_ok(wd: &WorkDir, out: &Output) {
+    assert!(out.success(), "{}", wd.describe_failure(out));
+}
+
+/// Fails unless the command failed and its output contains every needle (whitespace and
+/// Terraform's box drawing normalized).
+fn expect_failure_with(wd: &WorkDir, out: &Output, needles: &[&str]) {
+    assert!(
+        !out.success(),
+        "expected a failure, got success:\n{}",
+        out.combined()
+    );
+    let text = normalize_output(&out.combined());
+    for n in needles {
+        assert!(
+            text.contains(&normalize_output(n)),
+            "the output lacks {n:?}:\n{}",
+            wd.describe_failure(out)
+        );
+    }
+    assert_no_panic(out);
+}
+
+fn assert_no_panic(out: &Output) {
+    let text = out.combined();
+    for bad in [
+        "panicked",
+        "plugin exited",
+        "Plugin did not respond",
+        "rpc error",
+    ] {
+        assert!(!text.contains(bad), "{bad:?} in the output:\n{text}");
+    }
+}
+
+/// The configuration ids the emulator holds for the default account.
+fn emulator_ids(emu: &Emulator) -> BTreeSet<String> {
+    emulator_configs(emu)
+        .iter()
+        .filter_map(|c| {
+            c.get("connectId")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+fn emulator_configs(emu: &Emulator) -> Vec<Value> {
+    let (status, body) = emu.api("GET", "/connect", None).unwrap();
+    assert_eq!(status, 200, "GET /connect: {body}");
+    body.get("configurations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The configuration ids in the state of `wd`.
+fn state_ids(wd: &WorkDir) -> BTreeSet<String> {
+    ids_in(&wd.show_state().unwrap())
+}
+
+fn ids_in(state: &State) -> BTreeSet<String> {
+    let list: Vec<String> = state
+        .resources()
+        .iter()
+        .filter(|r| r.get("type").and_then(Value::as_str) == Some(TYPE))
+        .map(|r| {
+            r.get("values")
+                .and_then(|v| v.get("id"))
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("a {TYPE} without an id in state: {r}"))
+                .to_owned()
+        })
+        .collect();
+    let set: BTreeSet<String> = list.iter().cloned().collect();
+    assert_eq!(
+        set.len(),
+        list.len(),
+        "two resources track the same id: {list:?}"
+    );
+    set
+}
+
+/// State and emulator hold exactly the same configurations; returns them.
+fn assert_in_sync(wd: &WorkDir, emu: &Emulator, when: &str) -> BTreeSet<String> {
+    let state = state_ids(wd);
+    let remote = emulator_ids(emu);
+    let orphans: Vec<_> = remote.difference(&state).collect();
+    let phantoms: Vec<_> = state.difference(&remote).collect();
+    assert!(
+        orphans.is_empty() && phantoms.is_empty(),
+        "{when}: state and DocuSign differ: orphans (in DocuSign, not in state) {orphans:?}, \
+         phantoms (in state, not in DocuSign) {phantoms:?}"
+    );
+    state
+}
+
+/// The method+path of every REST call answered with `status`.
+fn calls_with_status(emu: &Emulator, method: &str, status: u16) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.method == method && r.is_api_call() && r.status == Some(status))
+        .count()
+}
+
+fn token_calls(emu: &Emulator) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.path == "/oauth/token")
+        .count()
+}
+
+fn keys_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("emulator/tests/keys")
+}
+
+const INTEGRATION_KEY: &str = "7c2b8d7e-reliability-ik";
+
+/// An emulator with one consented JWT application (the test key pair).
+fn jwt_emulator(config: Config) -> Emulator {
+    let public = std::fs::read_to_string(keys_dir().join("app.pub.pem")).unwrap();
+    Emulator::start_with(Config {
+        jwt_apps: vec![docusign_emulator::JwtApp {
+            integration_key: INTEGRATION_KEY.into(),
+            public_key_pem: public,
+            consented: true,
+        }],
+        ..config
+    })
+}
+
+/// A provider block using the JWT grant (no access token).
+fn jwt_provider_block(emu: &Emulator, extra: &str) -> String {
+    let i = emu.info();
+    format!(
+        "provider \"docusign\" {{\n  base_uri         = {}\n  oauth_base_uri   = {}\n  \
+         account_id       = {}\n  integration_key  = {}\n  user_id          = {}\n  \
+         private_key_file = {}\n{extra}}}\n",
+        hcl_string(&i.base_uri),
+        hcl_string(&i.oauth_base_uri),
+        hcl_string(&i.account_id),
+        hcl_string(INTEGRATION_KEY),
+        hcl_string(&i.user_id),
+        hcl_string(&keys_dir().join("app.key.pem").to_string_lossy()),
+    )
+}
+
+// ---- ambiguous create -------------------------------------------------------------------------
+
+#[test]
+fn create_dropped_after_commit_is_adopted_not_duplicated() {
+    let emu = Emulator::start();
+    let wd = workdir(
+        "rel_drop_after_commit",
+        &emu,
+        "",
+        &one_configuration("c", "ambiguous", "https://hooks.example.com/a"),
+    );
+    emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "drop": "after_commit"}));
+    let out = apply(&wd, 10);
+    expect_ok(&wd, &out);
+    let ids = assert_in_sync(&wd, &emu, "after the dropped create");
+    assert_eq!(ids.len(), 1, "exactly one configuration: {ids:?}");
+    // The POST really was dropped after DocuSign committed, and was not sent again.
+    let posts: Vec<_> = emu
+        .api_calls()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts[0].fault.as_deref(), Some("drop:after_commit"));
+    // The adopted configuration is fully tracked: the next plan is empty.
+    let plan = wd.plan("p.tfplan", true).unwrap();
+    assert!(plan.is_empty(), "{}", plan.summary());
+}
+
+#[test]
+fn create_dropped_before_commit_is_sent_again_once() {
+    let emu = Emulator::start();
+    let wd = workdir(
+        "rel_drop_before",
+        &emu,
+        "",
+        &one_configuration("c", "ambiguous", "https://hooks.example.com/b"),
+    );
+    emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "drop": "before"}));
+    let out = apply(&wd, 10);
+    expect_ok(&wd, &out);
+    let ids = assert_in_sync(&wd, &emu, "after the dropped create");
+    assert_eq!(ids.len(), 1, "nothing lost, nothing duplicated: {ids:?}");
+    let posts = emu
+        .api_calls()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 2, "the POST is sent again once it is known absent");
+}
+
+#[test]
+fn create_timing_out_is_not_duplicated() {
+    // The POST times out on our side (request_timeout = 1 s) while DocuSign is still working
+    // on it (2 s delay): the provider must look before it sends it again.
+    let emu = Emulator::start();
+    let wd = workdir(
+        "rel_create_timeout",
+        &emu,
+        "  request_timeout = 1\n",
+        &one_configuration("c", "slow", "https://hooks.example.com/slow"),
+    );
+    emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "delay_ms": 2000}));
+    let out = apply(&wd, 10);
+    // Give a late commit time to land before judging.
+    std::thread::sleep(Duration::from_millis(2500));
+    let state = state_ids(&wd);
+    let remote = emulator_ids(&emu);
+    assert!(
+        remote.len() <= 1,
+        "a timed-out create was sent again and DocuSign now holds duplicates {remote:?} \
+         (state {state:?}); output:\n{}",
+        out.combined()
+    );
+    if out.success() {
+        assert_in_sync(&wd, &emu, "after the timed-out create");
+    } else {
+        assert_no_panic(&out);
+        assert!(
+            state.is_subset(&remote),
+            "phantom in state: {state:?} vs {remote:?}"
+        );
+    }
+}
+
+#[test]
+fn an_ambiguous_create_with_several_identical_configurations_stops_with_a_clear_error() {
+    let emu = Emulator::start();
+    let first = one_configuration("a", "twin", "https://hooks.example.com/twin");
+    let wd = workdir("rel_duplicate_match", &emu, "", &first);
+    expect_ok(&wd, &apply(&wd, 10));
+    let a_id = state_ids(&wd).into_iter().next().unwrap();
+    // Someone copies it by hand: two identical configurations now exist.
+    let mut copy = emulator_configs(&emu).pop().unwrap();
+    copy.as_object_mut().unwrap().remove("connectId");
+    let (status, body) = emu.api("POST", "/connect", Some(copy)).unwrap();
+    assert_eq!(status, 201, "{body}");
+    // A second resource with the same body, whose create is dropped after commit.
+    wd.write_config(&format!(
+        "{REQUIRED_DOCUSIGN}\n{}\n{first}\n{}",
+        emu.provider_block(),
+        one_configuration("b", "twin", "https://hooks.example.com/twin")
+    ));
+    emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "drop": "after_commit"}));
+    let out = apply(&wd, 10);
+    expect_failure_with(
+        &wd,
+        &out,
+        &[
+            "existing configurations match the request exactly",
+            "refusing to guess",
+            "Delete the duplicates or import the right one",
+        ],
+    );
+    // No guess was made: b is not in state, a still is, and no further POST was sent.
+    assert_eq!(state_ids(&wd), BTreeSet::from([a_id]));
+    assert_eq!(emulator_ids(&emu).len(), 3);
+    let posts = emu
+        .api_calls()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(
+        posts, 3,
+        "the apply, the copy, the dropped create; no blind retry"
+    );
+}
+
+// ---- partial failure --------------------------------------------------------------------------
+
+#[test]
+fn fifty_creates_with_ten_failures_leave_state_exact_and_converge() {
+    let emu = Emulator::start();
+    let wd = workdir("rel_partial_50", &emu, "", &configurations(50, "bulk"));
+    // The first 5 POSTs pass (a no-op delay rule), the next 10 fail with a non-retryable 400,
+    // the rest pass.
+    emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 5, "delay_ms": 1}));
+    emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 10,
+        "error": {"status": 400, "errorCode": "INVALID_REQUEST_BODY", "message": "injected failure"}}));
+    let started = Instant::now();
+    let out = apply(&wd, 25);
+    expect_failure_with(&wd, &out, &["INVALID_REQUEST_BODY", "injected failure"]);
+    let ids = assert_in_sync(&wd, &emu, "after the partly failed apply");
+    assert_eq!(ids.len(), 40, "40 created and tracked: {ids:?}");
+    assert_eq!(calls_with_status(&emu, "POST", 400), 10);
+    // The next apply creates exactly the 10 missing ones and converges.
+    emu.clear_requests();
+    let out = apply(&wd, 25);
+    expect_ok(&wd, &out);
+    let ids = assert_in_sync(&wd, &emu, "after the second apply");
+    assert_eq!(ids.len(), 50);
+    let posts = emu
+        .api_calls()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 10, "only the missing ones are created");
+    let plan = wd.plan("p.tfplan", true).unwrap();
+    assert!(plan.is_empty(), "{}", plan.summary());
+    eprintln!(
+        "[reliability] 50 configurations, 2 applies: {:.1?}",
+        started.elapsed()
+    );
+}
+
+// ---- stop -------------------------------------------------------------------------------------
+
+#[test]
+fn ctrl_c_during_a_long_apply_returns_promptly_with_state_matching_docusign() {
+    use std::os::unix::process::CommandExt as _;
+
+    let emu = Emulator::start();
+    let wd = workdir("rel_ctrl_c", &emu, "", &configurations(30, "slow"));
+    // Every create takes 1 s: 30 creates at parallelism 3 would take 10 s.
+    emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 100, "delay_ms": 1000}));
+    let mut cmd = wd.command(&[
+        "apply",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        "-auto-approve",
+        "-parallelism=3",
+    ]);
+    cmd.process_group(0); // like a shell job: Ctrl-C reaches terraform and its plugins
+    let mut child = cmd.spawn().unwrap();
+    // Wait until some creates are done.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while emulator_ids(&emu).len() < 4 {
+        assert!(
+            Instant::now() < deadline,
+            "no configuration created in 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pgid = child.id();
+    let sent = Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &format!("-{pgid}")])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(8),
+            "terraform did not return within 8 s of Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = sent.elapsed();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    eprintln!("[reliability] terraform returned {took:.1?} after Ctrl-C ({exit})");
+    // In-flight creates (1 s each) finish; nothing new starts.
+    assert!(
+        took < Duration::from_secs(4),
+        "took {took:?} to stop\n{stdout}\n{stderr}"
+    );
+    assert!(
+        !exit.success(),
+        "an interrupted apply must not report success"
+    );
+    assert!(
+        stdout.contains("Interrupt received") || stderr.contains("Interrupt received"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    std::thread::sleep(Duration::from_millis(1200)); // any straggler would land by now
+    let ids = assert_in_sync(&wd, &emu, "after Ctrl-C");
+    assert!(
+        ids.len() >= 4 && ids.len() < 30,
+        "some, not all, configurations: {}",
+        ids.len()
+    );
+    // The next apply finishes the job.
+    emu.clear_faults();
+    expect_ok(&wd, &apply(&wd, 25));
+    assert_eq!(assert_in_sync(&wd, &emu, "after the next apply").len(), 30);
+}
+
+// ---- expired credentials ----------------------------------------------------------------------
+
+#[test]
+fn a_token_expiring_mid_apply_is_reminted_once_and_the_apply_succeeds() {
+    let emu = jwt_emulator(Config::default());
+    let wd = WorkDir::new("rel_token_expiry", &Overrides::docusign());
+    wd.write_config(&format!(
+        "{REQUIRED_DOCUSIGN}\n{}\n{}",
+        jwt_provider_block(&emu, ""),
+        configurations(3, "jwt")
+    ));
+    // Hold the first create for 1.5 s; meanwhile, every minted token expires.
+    emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "delay_ms": 1500}));
+    let (out, expired) = std::thread::scope(|scope| {
+        let expirer = scope.spawn(|| expire_after_first_mint(&emu));
+        let out = apply(&wd, 1);
+        (out, expirer.join().unwrap())
+    });
+    expect_ok(&wd, &out);
+    assert!(expired >= 1, "the test expired no token");
+    assert_eq!(assert_in_sync(&wd, &emu, "after the apply").len(), 3);
+    assert_eq!(token_calls(&emu), 2, "one grant, then exactly one re-mint");
+    assert_eq!(
+        calls_with_status(&emu, "POST", 401),
+        1,
+        "DocuSign refused the expired token once"
+    );
+}
+
+/// Polls the emulator's log until a token was minted, then expires every minted token; returns
+/// how many were expired.
+fn expire_after_first_mint(emu: &Emulator) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if token_calls(emu) > 0 {
+            let v = emu
+                .control("POST", "/_emulator/tokens/expire", None)
+                .unwrap();
+            return v["expired"].as_u64().unwrap_or(0);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    0
+}
+
+#[test]
+fn a_persistent_401_gives_a_clear_error_after_one_remint() {
+    let emu = jwt_emulator(Config::default());
+    let wd = WorkDir::new("rel_persistent_401", &Overrides::docusign());
+    wd.write_config(&format!(
+        "{REQUIRED_DOCUSIGN}\n{}\n{}",
+        jwt_provider_block(&emu, ""),
+        configurations(1, "jwt")
+    ));
+    emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 50,
+        "error": {"status": 401, "errorCode": "USER_AUTHENTICATION_FAILED", "message": "One or both of Username and Password are invalid."}}));
+    let out = apply(&wd, 10);
+    expect_failure_with(
+        &wd,
+        &out,
+        &[
+            "unauthorized (HTTP 401, errorCode USER_AUTHENTICATION_FAILED)",
+            "again right after a new one was minted via JWT grant",
+        ],
+    );
+    assert_eq!(token_calls(&emu), 2, "one grant and one re-mint, no loop");
+    assert_eq!(calls_with_status(&emu, "POST", 401), 2);
+    assert!(assert_in_sync(&wd, &emu, "after the refused apply").is_empty());
+}
+
+// ---- storms -----------------------------------------------------------------------------------
+
+/// A data source listing the configurations (one `GET /connect` per read).
+const LIST: &str = r#"
+data "docusign_connect_configurations" "all" {}
+output "n" { value = length(data.docusign_connect_configurations.all.configurations) }
+"#;
+
+#[test]
+fn a_short_5xx_storm_and_a_short_429_storm_are_ridden_out() {
+    let emu = Emulator::start();
+    let wd = workdir("rel_short_storms", &emu, "  max_retries = 3\n", LIST);
+    emu.add_fault(json!({"method": "GET", "path": CONNECT, "times": 2,
+        "error": {"status": 503, "errorCode": "SERVICE_UNAVAILABLE", "message": "busy"}}));
+    emu.add_fault(json!({"method": "GET", "path": CONNECT, "times": 1,
+        "error": {"status": 429, "message": "Too many requests"}}));
+    let out = apply(&wd, 10);
+    expect_ok(&wd, &out);
+    let gets: Vec<Option<u16>> = emu
+        .api_calls()
+        .into_iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(gets, [Some(503), Some(503), Some(429), Some(200)]);
+}
+
+#[test]
+fn a_5xx_storm_gives_up_within_bounds_saying_what_was_retried_and_for_how_long() {
+    let emu = Emulator::start();
+    let wd = workdir("rel_5xx_storm", &emu, "  max_retries = 2\n", LIST);
+    emu.add_fault(json!({"method": "GET", "path": CONNECT, "times": 1000,
+        "error": {"status": 503, "errorCode": "SERVICE_UNAVAILABLE", "message": "busy"}}));
+    let started = Instant::now();
+    let out = apply(&wd, 10);
+    expect_failure_with(
+        &wd,
+        &out,
+        &[
+            "gave up after 3 attempts over",
+            "retried on: HTTP 503 x3; stopped by max_retries = 2",
+            "SERVICE_UNAVAILABLE",
+        ],
+    );
+    assert_seconds_reported(&out);
+    assert_eq!(calls_with_status(&emu, "GET", 503), 3, "1 try + 2 retries");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_429_storm_gives_up_within_bounds_saying_what_was_retried() {
+    let emu = Emulator::start();
+    let wd = workdir("rel_429_storm", &emu, "  max_retries = 2\n", LIST);
+    emu.add_fault(json!({"method": "GET", "path": CONNECT, "times": 1000,
+        "error": {"status": 429, "errorCode": "HOURLY_APIINVOCATION_LIMIT_EXCEEDED", "message": "The maximum number of hourly API invocations has been exceeded."}}));
+    let out = apply(&wd, 10);
+    expect_failure_with(
+        &wd,
+        &out,
+        &[
+            "gave up after 3 attempts over",
+            "HOURLY_APIINVOCATION_LIMIT_EXCEEDED x3",
+            "stopped by max_retries = 2",
+            "rate limited (HTTP 429",
+        ],
+    );
+    assert_seconds_reported(&out);
+    assert_eq!(calls_with_status(&emu, "GET", 429), 3);
+}
+
+#[test]
+fn timeouts_are_retried_then_reported() {
+    let emu = Emulator::start();
+    let wd = workdir(
+        "rel_timeouts",
+        &emu,
+        "  max_retries = 1\n  request_timeout = 1\n",
+        LIST,
+    );
+    emu.add_fault(json!({"method": "GET", "path": CONNECT, "times": 2, "delay_ms": 2500}));
+    let out = apply(&wd, 10);
+    expect_failure_with(&wd, &out, &["gave up after 2 attempts", "timeout x2"]);
+}
+
+/// The "over N.Ns" part of a give-up message is a plausible duration.
+fn assert_seconds_reported(out: &Output) {
+    let text = normalize_output(&out.combined());
+    let secs = text
+        .split("attempts over ")
+        .nth(1)
+        .and_then(|rest| rest.split('s').next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no duration in {text}"));
+    assert!((0.1..30.0).contains(&secs), "{secs}s in {text}");
+}
+
+// ---- bad input from the API -------------------------------------------------------------------
+
+#[test]
+fn malformed_answers_to_creates_are_recovered_without_orphans() {
+    let emu = Emulator::start();
+    let wd = workdir(
+        "rel_malformed_create",
+        &emu,
+        "",
+        &configurations(4, "spoiled"),
+    );
+    for mode in ["truncated", "invalid", "wrong_type", "html"] {
+        emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "malformed": mode}));
+    }
+    let out = apply(&wd, 4);
+    assert_no_panic(&out);
+    expect_ok(&wd, &out);
+    let ids = assert_in_sync(&wd, &emu, "after spoiled create answers");
+    assert_eq!(ids.len(), 4);
+    let spoiled = emu
+        .api_calls()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.fault.is_some())
+        .count();
+    assert_eq!(spoiled, 4, "every create answer was spoiled");
+    let plan = wd.plan("p.tfplan", true).unwrap();
+    assert!(plan.is_empty(), "{}", plan.summary());
+}
+
+#[test]
+fn malformed_answers_to_reads_are_clear_errors_and_leave_state_alone() {
+    let emu = Emulator::start();
+    let wd = workdir("rel_malformed_read", &emu, "", &configurations(2, "kept"));
+    expect_ok(&wd, &apply(&wd, 10));
+    let before = wd.show_state().unwrap();
+    let state_file = std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap();
+    for mode in ["truncated", "invalid", "wrong_type", "html"] {
+        emu.clear_faults();
+        emu.add_fault(
+            json!({"method": "GET", "path": CONNECT_ALL, "times": 100, "malformed": mode}),
+        );
+        let out = wd.run_raw(&["refresh", "-input=false", "-no-color", "-lock=false"]);
+        expect_failure_with(&wd, &out, &["could not decode DocuSign's answer"]);
+        let after = wd.show_state().unwrap();
+        assert_eq!(before.json, after.json, "{mode}: state changed");
+        assert_eq!(
+            std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap(),
+            state_file,
+            "{mode}: the state file was rewritten"
+        );
+    }
+    emu.clear_faults();
+    assert_in_sync(&wd, &emu, "after the spoiled reads");
+}
+
+/// A one-route HTTP server answering every request with `status` and a body of `len` bytes of
+/// JSON-looking filler; returns its base URI.
+fn huge_server(len: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+                let _ = s.read(&mut buf);
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: \
+                     {len}\r\nconnection: close\r\n\r\n"
+                );
+                if s.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 1 << 20];
+                let mut left = len;
+                while left > 0 {
+                    let n = left.min(chunk.len());
+                    if s.write_all(&chunk[..n]).is_err() {
+                        return;
+                    }
+                    left -= n;
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_huge_answer_is_refused_with_a_clear_error() {
+    let base = huge_server(20 << 20);
+    let wd = WorkDir::new("rel_huge_body", &Overrides::docusign());
+    wd.write_config(&format!(
+        "{REQUIRED_DOCUSIGN}\nprovider \"docusign\" {{\n  base_uri = {b}\n  oauth_base_uri = {b}\n  \
+         account_id = \"00000000-0000-0000-0000-000000000001\"\n  access_token = \"t\"\n  \
+         max_retries = 0\n}}\n{LIST}",
+        b = hcl_string(&base)
+    ));
+    let started = Instant::now();
+    let out = apply(&wd, 10);
+    expect_failure_with(&wd, &out, &["the answer is larger than 16777216 bytes"]);
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+// ---- stored state from another schema shape ---------------------------------------------------
+
+/// The state file of `wd` with `edit` applied to the attributes of every configuration.
+fn edit_state(wd: &WorkDir, edit: impl Fn(&mut serde_json::Map<String, Value>)) {
+    let p = wd.path().join("terraform.tfstate");
+    let mut st: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    for r in st["resources"].as_array_mut().unwrap() {
+        if r["type"] != TYPE {
+            continue;
+        }
+        for inst in r["instances"].as_array_mut().unwrap() {
+            assert_eq!(
+                inst["schema_version"], 0,
+                "the fixture assumes schema version 0"
+            );
+            edit(inst["attributes"].as_object_mut().unwrap());
+        }
+    }
+    st["serial"] = json!(st["serial"].as_u64().unwrap() + 1);
+    std::fs::write(&p, serde_json::to_string_pretty(&st).unwrap()).unwrap();
+}
+
+#[test]
+fn stored_state_with_an_unknown_attribute_or_a_missing_one_still_plans() {
+    // The schema is at version 0: there is no older version to upgrade from. What stored state
+    // can still differ in is its attributes: one the schema no longer has (written by a future
+    // or patched provider) and one it lacks (written before the attribute existed).
+    let emu = Emulator::start();
+    let wd = workdir("rel_state_shapes", &emu, "", &configurations(1, "old"));
+    expect_ok(&wd, &apply(&wd, 10));
+    let before = wd.show_state().unwrap();
+    edit_state(&wd, |attrs| {
+        attrs.insert("legacy_attribute".into(), json!("from an older provider"));
+        assert!(attrs.remove("include_hmac").is_some());
+        assert!(attrs.remove("sender_selectable_items").is_some());
+    });
+    let out = wd.run_raw(&[
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        "-out=p.tfplan",
+    ]);
+    assert_no_panic(&out);
+    expect_ok(&wd, &out);
+    let plan = wd.show_plan("p.tfplan").unwrap();
+    assert!(
+        plan.is_empty(),
+        "refresh restores the missing values: {}",
+        plan.summary()
+    );
+    // Applying the refresh writes a state in the current shape.
+    let out = wd.run_raw(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+    ]);
+    expect_ok(&wd, &out);
+    let after = wd.show_state().unwrap();
+    let addr = format!("{TYPE}.c[0]");
+    assert_eq!(after.flat(&addr).unwrap(), before.flat(&addr).unwrap());
+    let raw = std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap();
+    assert!(!raw.contains("legacy_attribute"), "{raw}");
+    assert_in_sync(&wd, &emu, "after the upgrade");
+}
