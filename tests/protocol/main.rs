@@ -3,6 +3,7 @@
 //!
 //! Run with `cargo test --test protocol`.
 
+mod reliability;
 mod support;
 
 use std::io::Read as _;
