@@ -11,3 +11,4 @@ mod harness_on_provider;
 mod harness_selftest;
 mod partner;
 mod provider_loads;
+mod reliability;
