@@ -6,6 +6,7 @@
 
 mod support;
 
+mod connect_configuration;
 mod emulator_fixture;
 mod harness_on_provider;
 mod harness_selftest;

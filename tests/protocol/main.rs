@@ -5,6 +5,7 @@
 
 mod reliability;
 mod support;
+mod write_only;
 
 use std::io::Read as _;
 use std::process::Stdio;
