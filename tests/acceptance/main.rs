@@ -8,8 +8,10 @@ mod support;
 
 mod connect_configuration;
 mod emulator_fixture;
+mod examples;
 mod harness_on_provider;
 mod harness_selftest;
 mod partner;
 mod provider_loads;
+mod release;
 mod reliability;

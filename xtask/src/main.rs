@@ -4,8 +4,10 @@
 //!   Go null provider 2.1.2 (issue 7, part 1). Writes `bench-results/handshake.md`.
 
 mod bench_handshake;
+mod docs;
 mod markdown;
 mod plugin_cert;
+mod release;
 mod stats;
 mod workspace;
 
@@ -20,6 +22,12 @@ commands:
       binary and the Go null provider 2.1.2, launched the same way (cookie,
       PLUGIN_PROTOCOL_VERSIONS=5, a P-521 PLUGIN_CLIENT_CERT like Terraform's). Runs are
       interleaved; reports median and p90. Default 30 runs, output bench-results/handshake.md.
+  docs [--check]
+      Writes the registry pages in docs/ from the provider's schema and examples/; with --check,
+      writes nothing and fails listing the stale pages.
+  release [--version X.Y.Z] [--out DIR] [--binary PATH]
+      Builds the release binary (linux amd64 here; other targets where rustup has them) and
+      writes dist/: the zips, the manifest and SHA256SUMS. --binary packages a built binary.
   help
       This text.
 ";
@@ -28,6 +36,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("bench-handshake") => bench_handshake::run(&args[1..]),
+        Some("docs") => docs::run(&args[1..]),
+        Some("release") => release::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

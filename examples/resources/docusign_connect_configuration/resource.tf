@@ -23,7 +23,9 @@ resource "docusign_connect_configuration" "example" {
   }
 }
 
-# Basic authentication to the listener, with a write-only password (Terraform >= 1.11).
+# Basic authentication to the listener. With Terraform 1.11 or later, prefer the write-only
+# `password_wo = var.listener_password` with `password_wo_version = 1`: the password then never
+# enters the plan or the state.
 resource "docusign_connect_configuration" "basic_auth" {
   name                   = "Listener with Basic auth"
   url_to_publish_to      = "https://hooks.example.com/docusign-basic"
@@ -32,8 +34,7 @@ resource "docusign_connect_configuration" "basic_auth" {
   envelope_events        = ["Sent", "Completed"]
   recipient_events       = ["Completed"]
   user_name              = "docusign"
-  password_wo            = var.listener_password
-  password_wo_version    = 1
+  password               = var.listener_password
 }
 
 variable "listener_password" {
