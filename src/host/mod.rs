@@ -21,7 +21,6 @@ pub mod listener;
 pub mod logging;
 pub mod rpc;
 mod serve;
-mod stub;
 pub mod tls;
 
 use std::io::Write as _;
@@ -35,11 +34,8 @@ const EXIT_FAILURE: i32 = 1;
 /// Exit code for unknown command-line arguments.
 const EXIT_USAGE: i32 = 2;
 
-/// The binary's entry point: serves the provider and returns the exit code.
-///
-/// TEMPORARY wiring: until `host::rpc::ProviderService` (the framework
-/// adapter) exists, this serves [`stub::StubProvider`], which only answers
-/// GetSchema with an empty schema.
+/// The binary's entry point: serves the DocuSign provider through the
+/// framework adapter [`rpc::ProviderService`] and returns the exit code.
 pub fn main_entry() -> i32 {
     run(|| {
         rpc::ProviderService::new(std::sync::Arc::new(
