@@ -10,6 +10,7 @@ mod connect_configuration;
 mod emulator_fixture;
 mod examples;
 mod harness_on_provider;
+mod jwt_discovery;
 mod harness_selftest;
 mod partner;
 mod provider_loads;
