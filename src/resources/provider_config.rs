@@ -104,8 +104,8 @@ const SETTINGS: &[Setting] = &[
 pub fn schema() -> Schema {
     let mut block = Block::new().description(
         "The DocuSign provider manages DocuSign Connect (webhook) configurations and OAuth for \
-         Connect settings through the eSignature REST API v2.1. Every attribute is optional and \
-         falls back to its environment variable.",
+         Connect settings through the eSignature REST API v2.1. Every attribute is optional; all \
+         but `max_retries` and `request_timeout` fall back to an environment variable.",
     );
     for s in SETTINGS {
         let mut description = s.description.to_string();
