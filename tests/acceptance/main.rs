@@ -6,6 +6,7 @@
 
 mod support;
 
+mod call_counts;
 mod connect_configuration;
 mod emulator_fixture;
 mod examples;

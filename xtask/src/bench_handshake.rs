@@ -3,9 +3,11 @@
 //! Both providers are launched exactly as Terraform launches them: the magic cookie,
 //! `PLUGIN_PROTOCOL_VERSIONS=5`, the port range, and a P-521 `PLUGIN_CLIENT_CERT`. The clock
 //! starts just before `spawn` and stops when the first stdout line (the handshake) has been read.
-//! The process is then killed and reaped with `wait4`, whose `ru_maxrss` is the peak RSS of the
-//! process up to that point. Runs alternate between the two providers so that machine noise
-//! hits both alike; one unmeasured warm-up run each comes first.
+//! Its peak RSS so far is then read from `VmHWM` in `/proc/<pid>/status`, and it is killed and
+//! reaped. (`wait4`'s `ru_maxrss` is not used: Linux folds the RSS of the image a child replaces
+//! at `exec` into it, and std spawns through `posix_spawn` (`vfork` semantics), so it reported this benchmark's own
+//! RSS whenever that was larger than the provider's.) Runs alternate between the two providers so
+//! that machine noise hits both alike; one unmeasured warm-up run each comes first.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
@@ -90,7 +92,8 @@ pub fn measure_once(bin: &Path, client_cert_pem: &str) -> Result<Sample, String>
         let _ = tx.send((res, Instant::now()));
     });
     let received = rx.recv_timeout(HANDSHAKE_TIMEOUT);
-    let (max_rss_kib, status) = kill_and_reap(&mut child)?;
+    let hwm = peak_rss_kib(child.id());
+    let (ru_maxrss_kib, status) = kill_and_reap(&mut child)?;
     let (line, at) = match received {
         Ok((Ok(line), at)) => (line, at),
         Ok((Err(e), _)) => return Err(format!("{}: read stdout: {e}", bin.display())),
@@ -104,8 +107,21 @@ pub fn measure_once(bin: &Path, client_cert_pem: &str) -> Result<Sample, String>
     check_handshake(&line).map_err(|e| format!("{}: {e} (exit {status})", bin.display()))?;
     Ok(Sample {
         handshake: at.duration_since(started),
-        max_rss_kib,
+        max_rss_kib: hwm.unwrap_or(ru_maxrss_kib),
     })
+}
+
+/// `VmHWM` (peak resident set size, KiB) of a live process, from `/proc/<pid>/status`.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_vm_hwm(&status)
+}
+
+fn parse_vm_hwm(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// Validates a go-plugin handshake line for protocol 5 over gRPC with a server certificate.
@@ -142,21 +158,22 @@ fn kill_and_reap(child: &mut Child) -> Result<(u64, String), String> {
     Ok((u64::try_from(usage.ru_maxrss).unwrap_or(0), described))
 }
 
-struct Series {
-    name: String,
-    binary: PathBuf,
-    samples: Vec<Sample>,
+/// The samples of one provider.
+pub struct Series {
+    pub name: String,
+    pub binary: PathBuf,
+    pub samples: Vec<Sample>,
 }
 
 impl Series {
-    fn ms(&self) -> Vec<f64> {
+    pub fn ms(&self) -> Vec<f64> {
         self.samples
             .iter()
             .map(|s| s.handshake.as_secs_f64() * 1e3)
             .collect()
     }
 
-    fn mib(&self) -> Vec<f64> {
+    pub fn mib(&self) -> Vec<f64> {
         self.samples
             .iter()
             .map(|s| s.max_rss_kib as f64 / 1024.0)
@@ -172,6 +189,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
         workspace::release_provider()?
     };
     let null = workspace::null_provider()?;
+    let series = measure(ours, null, opts.runs)?;
+    let report = render(&series, opts.runs);
+    if let Some(dir) = opts.out.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(&opts.out, &report).map_err(|e| format!("write {}: {e}", opts.out.display()))?;
+    print!("{report}");
+    eprintln!("xtask: wrote {}", opts.out.display());
+    Ok(())
+}
+
+/// Measures `runs` launches of each binary, interleaved, after one warm-up each: our provider
+/// first in the result, the Go null provider second.
+pub fn measure(ours: PathBuf, null: PathBuf, runs: usize) -> Result<[Series; 2], String> {
     let cert = terraform_like_client_cert_pem()?;
     let mut series = [
         Series {
@@ -188,7 +219,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for s in &series {
         measure_once(&s.binary, &cert)?; // warm-up: page cache, dynamic loader
     }
-    for i in 0..opts.runs {
+    for i in 0..runs {
         // Alternate which provider goes first.
         let order: [usize; 2] = if i % 2 == 0 { [0, 1] } else { [1, 0] };
         for idx in order {
@@ -196,17 +227,30 @@ pub fn run(args: &[String]) -> Result<(), String> {
             series[idx].samples.push(sample);
         }
     }
-    let report = render(&series, opts.runs);
-    if let Some(dir) = opts.out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    }
-    std::fs::write(&opts.out, &report).map_err(|e| format!("write {}: {e}", opts.out.display()))?;
-    print!("{report}");
-    eprintln!("xtask: wrote {}", opts.out.display());
-    Ok(())
+    Ok(series)
 }
 
 fn render(series: &[Series; 2], runs: usize) -> String {
+    let mut out = format!(
+        "# Handshake benchmark\n\n{} runs each, interleaved, after one warm-up each; {}; {}.\n\
+         Time: process spawn → handshake line read. Peak RSS: `VmHWM` of the process right after the \
+         handshake, before it is killed.\n\n",
+        runs,
+        markdown::machine(),
+        markdown::utc_now()
+    );
+    out.push_str(&table(series));
+    let (t, m) = ratios(series);
+    out.push_str(&format!(
+        "\nRatio ours / Go null provider (medians): handshake time {}, peak RSS {}.\n",
+        verdict(t, 1.0 / 6.0),
+        verdict(m, 1.0 / 4.0)
+    ));
+    out
+}
+
+/// The markdown table of medians and p90s per provider.
+pub fn table(series: &[Series; 2]) -> String {
     let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |x| format!("{x:.1}"));
     let size_mib = |p: &Path| {
         std::fs::metadata(p).map_or_else(
@@ -227,15 +271,7 @@ fn render(series: &[Series; 2], runs: usize) -> String {
             ]
         })
         .collect();
-    let mut out = format!(
-        "# Handshake benchmark\n\n{} runs each, interleaved, after one warm-up each; {}; {}.\n\
-         Time: process spawn → handshake line read. Peak RSS: `wait4` `ru_maxrss` of the process, \
-         killed right after the handshake.\n\n",
-        runs,
-        markdown::machine(),
-        markdown::utc_now()
-    );
-    out.push_str(&markdown::table(
+    markdown::table(
         &[
             "provider",
             "handshake median (ms)",
@@ -245,24 +281,28 @@ fn render(series: &[Series; 2], runs: usize) -> String {
             "binary (MiB)",
         ],
         &rows,
-    ));
+    )
+}
+
+/// (handshake time, peak RSS) of ours divided by the Go null provider's, from the medians.
+pub fn ratios(series: &[Series; 2]) -> (Option<f64>, Option<f64>) {
     let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b),
         _ => None,
     };
-    let t = ratio(median(&series[0].ms()), median(&series[1].ms()));
-    let m = ratio(median(&series[0].mib()), median(&series[1].mib()));
-    let verdict = |r: Option<f64>, target: f64| match r {
+    (
+        ratio(median(&series[0].ms()), median(&series[1].ms())),
+        ratio(median(&series[0].mib()), median(&series[1].mib())),
+    )
+}
+
+/// `0.123 (target ≤ 0.167: met)` or `NOT met`.
+pub fn verdict(r: Option<f64>, target: f64) -> String {
+    match r {
         Some(r) if r <= target => format!("{r:.3} (target ≤ {target:.3}: met)"),
         Some(r) => format!("{r:.3} (target ≤ {target:.3}: NOT met)"),
         None => "-".to_owned(),
-    };
-    out.push_str(&format!(
-        "\nRatio ours / Go null provider (medians): handshake time {}, peak RSS {}.\n",
-        verdict(t, 1.0 / 6.0),
-        verdict(m, 1.0 / 4.0)
-    ));
-    out
+    }
 }
 
 #[cfg(test)]
@@ -281,6 +321,15 @@ mod tests {
         assert!(check_handshake(&format!("1|6|unix|/tmp/p|grpc|{cert}")).is_err());
         assert!(check_handshake(&format!("1|5|unix|/tmp/p|netrpc|{cert}")).is_err());
         assert!(check_handshake("This binary is a plugin.").is_err());
+    }
+
+    #[test]
+    fn vm_hwm_parsing() {
+        let status = "Name:\tx\nVmPeak:\t  9000 kB\nVmHWM:\t    6668 kB\nVmRSS:\t 6000 kB\n";
+        assert_eq!(parse_vm_hwm(status), Some(6668));
+        assert_eq!(parse_vm_hwm("VmRSS:\t 6000 kB\n"), None);
+        // Our own process is alive and has a high-water mark.
+        assert!(peak_rss_kib(std::process::id()).is_some_and(|k| k > 0));
     }
 
     #[test]

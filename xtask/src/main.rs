@@ -2,7 +2,9 @@
 //!
 //! * `bench-handshake`: process start → handshake line, and peak RSS, of our release binary vs the
 //!   Go null provider 2.1.2 (issue 7, part 1). Writes `bench-results/handshake.md`.
+//! * `bench`: all of issue 7's benchmark in one run. Writes `bench-results/bench.md`.
 
+mod bench;
 mod bench_handshake;
 mod docs;
 mod markdown;
@@ -17,6 +19,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
+  bench [--quick] [--only handshake,plan,burst] [--sizes 10,100,500] [--reps N] [--runs N]
+        [--burst-n N] [--parallelism N] [--no-build] [--out FILE]
+      Issue 7's benchmark against the emulator on loopback with Terraform 1.0.3: (a) handshake
+      time and peak RSS vs the Go null provider 2.1.2 (--runs, default 30); (b) wall time of a
+      refreshing `terraform plan` with N connect configurations vs N null_resources, median of
+      --reps (default 5); (c) API calls per plan and apply; (d) an apply of --burst-n (500) at
+      -parallelism=50 under the default burst limit, counting failed calls. --quick: 10
+      handshake runs, sizes 10,100, 2 reps, no burst part. Output bench-results/bench.md.
   bench-handshake [--runs N] [--out FILE] [--no-build]
       Time from process start to the go-plugin handshake line, and peak RSS, for our release
       binary and the Go null provider 2.1.2, launched the same way (cookie,
@@ -35,6 +45,7 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("bench") => bench::run(&args[1..]),
         Some("bench-handshake") => bench_handshake::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
         Some("release") => release::run(&args[1..]),

@@ -55,6 +55,50 @@ pub fn release_provider() -> Result<PathBuf, String> {
     }
 }
 
+/// Builds the provider and the emulator in release mode; returns (provider, emulator) binaries.
+pub fn build_release_provider_and_emulator() -> Result<(PathBuf, PathBuf), String> {
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+            .current_dir(root())
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "terraform-provider-docusign",
+                "-p",
+                "docusign-emulator",
+                "--bins",
+            ]),
+    )?;
+    Ok((release_provider()?, release_emulator()?))
+}
+
+/// The release emulator binary, which must already exist.
+pub fn release_emulator() -> Result<PathBuf, String> {
+    let bin = target_dir().join("release/docusign-emulator");
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "{} does not exist: build it with cargo build --release -p docusign-emulator",
+            bin.display()
+        ))
+    }
+}
+
+/// Terraform 1.0.3 from `.tools/bin` (run [`null_provider`] first: it installs the tools).
+pub fn terraform() -> Result<PathBuf, String> {
+    let bin = root().join(".tools/bin/terraform");
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "{} does not exist: run ./scripts/install-tools",
+            bin.display()
+        ))
+    }
+}
+
 /// Runs `scripts/install-tools` (idempotent) and returns the Go null provider binary.
 pub fn null_provider() -> Result<PathBuf, String> {
     run(Command::new(root().join("scripts/install-tools")).current_dir(root()))?;

@@ -1,0 +1,61 @@
+//! Part (d): an apply of N configurations at `-parallelism=P` against an emulator with
+//! DocuSign's default demo limits (200 calls per 30 s, 3,000 per hour), counting the API calls
+//! that failed (rate-limited or otherwise). The target is zero.
+
+use super::Context;
+use super::emulator::{Counts, Emulator};
+use super::terraform::{Kind, WorkDir, config};
+
+/// What happened.
+pub struct BurstFigures {
+    pub n: usize,
+    pub parallelism: usize,
+    /// `Err` with Terraform's output when the apply failed.
+    pub apply: Result<f64, String>,
+    pub calls: Counts,
+    /// The calls of a refreshing no-op plan afterwards (when the apply succeeded).
+    pub plan_after: Option<Counts>,
+}
+
+pub fn measure(ctx: &Context, n: usize, parallelism: usize) -> Result<BurstFigures, String> {
+    let emu = Emulator::start(&ctx.emulator, &[])?;
+    let mut wd = WorkDir::new(
+        &ctx.work,
+        &format!("burst-{n}"),
+        &ctx.terraform,
+        &ctx.provider_dir,
+        &ctx.null_dir,
+        &config(Kind::Docusign, n),
+    )?;
+    for (k, v) in emu.provider_env() {
+        wd.set_env(k, &v);
+    }
+    eprintln!(
+        "xtask bench: burst: applying {n} configurations at -parallelism={parallelism} under the \
+         default limits (takes a minute or more: the client paces itself)"
+    );
+    emu.clear_log()?;
+    let apply = wd.apply(parallelism).map(|run| run.elapsed.as_secs_f64());
+    let calls = Counts::of(&emu.calls()?);
+    let plan_after = if apply.is_ok() {
+        emu.clear_log()?;
+        wd.noop_plan()?;
+        Some(Counts::of(&emu.calls()?))
+    } else {
+        None
+    };
+    Ok(BurstFigures {
+        n,
+        parallelism,
+        apply,
+        calls,
+        plan_after,
+    })
+}
+
+impl BurstFigures {
+    /// The apply succeeded, created N with N calls, and no call failed.
+    pub fn met(&self) -> bool {
+        self.apply.is_ok() && self.calls.failed == 0 && self.calls.post == self.n
+    }
+}

@@ -1,0 +1,231 @@
+//! Terraform working directories for the benchmark: a CLI config with `dev_overrides` for our
+//! release binary and the Go null provider, `N` resources made with `count`, and timed commands.
+//!
+//! Every command runs without the caller's `TF_*` variables, with `CHECKPOINT_DISABLE=1`,
+//! `TF_IN_AUTOMATION=1` and the directory's own CLI config, like the acceptance harness.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Which provider a working directory uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Docusign,
+    Null,
+}
+
+/// One working directory; removed on drop.
+pub struct WorkDir {
+    path: PathBuf,
+    terraform: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+/// What one command did.
+pub struct Run {
+    pub elapsed: Duration,
+    pub code: Option<i32>,
+    pub output: String,
+}
+
+impl Run {
+    /// The last lines of the output, for error messages.
+    pub fn tail(&self) -> String {
+        let lines: Vec<&str> = self.output.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+}
+
+/// `main.tf` with `n` resources of `kind`.
+pub fn config(kind: Kind, n: usize) -> String {
+    match kind {
+        Kind::Docusign => format!(
+            r#"terraform {{
+  required_providers {{
+    docusign = {{
+      source = "docusign-iac/docusign"
+    }}
+  }}
+}}
+
+provider "docusign" {{}}
+
+resource "docusign_connect_configuration" "bench" {{
+  count             = {n}
+  name              = "bench-${{count.index}}"
+  url_to_publish_to = "https://hooks.example.com/docusign/${{count.index}}"
+  all_users         = true
+  events            = ["envelope-completed"]
+
+  event_data {{
+    version = "restv2.1"
+  }}
+}}
+"#
+        ),
+        Kind::Null => format!(
+            r#"terraform {{
+  required_providers {{
+    null = {{
+      source = "hashicorp/null"
+    }}
+  }}
+}}
+
+resource "null_resource" "bench" {{
+  count = {n}
+  triggers = {{
+    name = "bench-${{count.index}}"
+  }}
+}}
+"#
+        ),
+    }
+}
+
+impl WorkDir {
+    /// A fresh directory `base/name` holding `main.tf` and a CLI config overriding
+    /// `docusign-iac/docusign` to `docusign_dir` and `hashicorp/null` to `null_dir`.
+    pub fn new(
+        base: &Path,
+        name: &str,
+        terraform: &Path,
+        docusign_dir: &Path,
+        null_dir: &Path,
+        main_tf: &str,
+    ) -> Result<WorkDir, String> {
+        let path = base.join(name);
+        if path.exists() {
+            std::fs::remove_dir_all(&path)
+                .map_err(|e| format!("remove {}: {e}", path.display()))?;
+        }
+        std::fs::create_dir_all(&path).map_err(|e| format!("create {}: {e}", path.display()))?;
+        let quote = |p: &Path| format!("{:?}", p.to_string_lossy());
+        let rc = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \
+             \"registry.terraform.io/docusign-iac/docusign\" = {}\n    \
+             \"registry.terraform.io/hashicorp/null\" = {}\n  }}\n}}\n",
+            quote(docusign_dir),
+            quote(null_dir)
+        );
+        let write = |file: &str, text: &str| {
+            std::fs::write(path.join(file), text)
+                .map_err(|e| format!("write {}: {e}", path.join(file).display()))
+        };
+        write(".terraformrc", &rc)?;
+        write("main.tf", main_tf)?;
+        Ok(WorkDir {
+            env: vec![(
+                "TF_CLI_CONFIG_FILE".to_owned(),
+                path.join(".terraformrc").to_string_lossy().into_owned(),
+            )],
+            path,
+            terraform: terraform.to_path_buf(),
+        })
+    }
+
+    /// Adds an environment variable to every later command.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// Runs `terraform args...`, timing it from spawn to exit.
+    pub fn run(&self, args: &[&str]) -> Result<Run, String> {
+        let mut cmd = Command::new(&self.terraform);
+        cmd.args(args).current_dir(&self.path);
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("TF_") {
+                cmd.env_remove(&k);
+            }
+        }
+        cmd.env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.stdin(Stdio::null());
+        let started = Instant::now();
+        let out = cmd
+            .output()
+            .map_err(|e| format!("run {}: {e}", self.terraform.display()))?;
+        let elapsed = started.elapsed();
+        let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
+        output.push_str(&String::from_utf8_lossy(&out.stderr));
+        Ok(Run {
+            elapsed,
+            code: out.status.code(),
+            output,
+        })
+    }
+
+    /// `terraform apply -auto-approve` with `-parallelism=p`; a failure is an error.
+    pub fn apply(&self, parallelism: usize) -> Result<Run, String> {
+        let par = format!("-parallelism={parallelism}");
+        let run = self.run(&[
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-lock=false",
+            "-no-color",
+            &par,
+        ])?;
+        if run.code == Some(0) {
+            Ok(run)
+        } else {
+            Err(format!(
+                "terraform apply in {} failed ({:?}):\n{}",
+                self.path.display(),
+                run.code,
+                run.tail()
+            ))
+        }
+    }
+
+    /// A refreshing `terraform plan` that must find no changes (`-detailed-exitcode` 0).
+    pub fn noop_plan(&self) -> Result<Run, String> {
+        let run = self.run(&[
+            "plan",
+            "-input=false",
+            "-lock=false",
+            "-no-color",
+            "-detailed-exitcode",
+        ])?;
+        match run.code {
+            Some(0) => Ok(run),
+            Some(2) => Err(format!(
+                "terraform plan in {} found changes where none were expected:\n{}",
+                self.path.display(),
+                run.tail()
+            )),
+            code => Err(format!(
+                "terraform plan in {} failed ({code:?}):\n{}",
+                self.path.display(),
+                run.tail()
+            )),
+        }
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configs_declare_n_resources_of_their_provider() {
+        let d = config(Kind::Docusign, 7);
+        assert!(d.contains("count             = 7"), "{d}");
+        assert!(d.contains("docusign-iac/docusign"));
+        assert!(d.contains("\"bench-${count.index}\""), "{d}");
+        let n = config(Kind::Null, 500);
+        assert!(n.contains("count = 500"), "{n}");
+        assert!(n.contains("hashicorp/null") && !n.contains("docusign"));
+    }
+}
