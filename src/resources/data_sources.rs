@@ -112,6 +112,21 @@ async fn account(shared: &Shared, config: &Value) -> Result<String, Diagnostics>
         .map_err(|e| api_diagnostic("resolve the DocuSign account", &e).into())
 }
 
+/// The account a data source reads and its configurations, from the client's per-account list
+/// cache: the same `GET /connect` that serves resource refreshes in this process.
+async fn configurations(
+    shared: &Shared,
+    config: &Value,
+) -> Result<(String, Arc<Vec<ConnectConfiguration>>), Diagnostics> {
+    let client = shared.client()?;
+    let acct = account(shared, config).await?;
+    let list = client
+        .cached_configurations(Some(&acct))
+        .await
+        .map_err(|e| Diagnostics::from(api_diagnostic("list Connect configurations", &e)))?;
+    Ok((acct, list))
+}
+
 fn error(d: Diagnostics) -> ReadDataResponse {
     ReadDataResponse {
         state: Value::Null,
@@ -149,17 +164,9 @@ impl DataSource for ConnectConfigurations {
     }
 
     async fn read(&self, _ctx: &Ctx, config: &Value) -> ReadDataResponse {
-        let client = match self.0.client() {
-            Ok(c) => c,
+        let (acct, list) = match configurations(&self.0, config).await {
+            Ok(found) => found,
             Err(d) => return error(d),
-        };
-        let acct = match account(&self.0, config).await {
-            Ok(a) => a,
-            Err(d) => return error(d),
-        };
-        let list = match client.list_configurations(Some(&acct)).await {
-            Ok(l) => l,
-            Err(e) => return error(api_diagnostic("list Connect configurations", &e).into()),
         };
         let name = config.attr_str("name");
         let mut items: Vec<&ConnectConfiguration> = list
@@ -242,17 +249,9 @@ impl DataSource for ConnectConfigurationData {
     }
 
     async fn read(&self, _ctx: &Ctx, config: &Value) -> ReadDataResponse {
-        let client = match self.0.client() {
-            Ok(c) => c,
+        let (acct, list) = match configurations(&self.0, config).await {
+            Ok(found) => found,
             Err(d) => return error(d),
-        };
-        let acct = match account(&self.0, config).await {
-            Ok(a) => a,
-            Err(d) => return error(d),
-        };
-        let list = match client.list_configurations(Some(&acct)).await {
-            Ok(l) => l,
-            Err(e) => return error(api_diagnostic("list Connect configurations", &e).into()),
         };
         let (key, want) = match (config.attr_str("id"), config.attr_str("name")) {
             (Some(id), _) => ("id", id),
