@@ -6,7 +6,7 @@
 //! | `GET /_emulator/requests` | `[{seq, method, path, status, account_id?, body?, fault?}]` in order, secrets redacted; `status` is `null` for dropped connections |
 //! | `DELETE /_emulator/requests` | 200, clears the log |
 //! | `POST /_emulator/faults` | body: a [`crate::faults::FaultSpec`]; 201 `{"id": n}`; 400 `{"error": "..."}` if invalid |
-//! | `GET /_emulator/faults` | `[{id, remaining, method?, path, times, delay_ms?, error?, drop?, malformed?}]` |
+//! | `GET /_emulator/faults` | `[{id, remaining, method?, path, times, delay_ms?, error?, drop?, malformed?}]` (`error`: `{status, errorCode?, message?, retry_after?}`) |
 //! | `DELETE /_emulator/faults` | 200, removes all rules |
 //! | `POST /_emulator/reset` | 200; removes all configurations, OAuth settings, HMAC keys, faults, the log and rate-limit counters (accounts, user and tokens stay) |
 //! | `POST /_emulator/tokens/expire` | 200 `{"expired": n}`; every token minted by the JWT grant expires now (the dev token stays) |

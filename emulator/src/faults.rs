@@ -6,7 +6,8 @@
 //!
 //! Rule JSON (`POST /_emulator/faults`):
 //! `{"method":"PUT","path":"/restapi/v2.1/accounts/*/connect","times":1,"delay_ms":0,
-//!   "error":{"status":503,"errorCode":"X","message":"…"} | "drop":"before"|"after_commit" |
+//!   "error":{"status":503,"errorCode":"X","message":"…","retry_after":120} |
+//!   "drop":"before"|"after_commit" |
 //!   "malformed":"truncated"|"invalid"|"wrong_type"|"html"}`.
 //! `method` is optional (any); in `path`, `*` matches within one segment and `**` any rest.
 
@@ -38,6 +39,9 @@ pub struct ErrorFault {
     /// `message` of the body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// A `Retry-After` header (seconds) on the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 /// When to drop the connection.
@@ -347,7 +351,7 @@ pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: N
     }
     if let Some(e) = &fault.error {
         let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let r = if e.error_code.is_none() && e.message.is_none() {
+        let mut r = if e.error_code.is_none() && e.message.is_none() {
             let mut r = Response::new(Body::empty());
             *r.status_mut() = status;
             r
@@ -359,6 +363,10 @@ pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: N
             }
             .into_response()
         };
+        if let Some(secs) = e.retry_after {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         entry.status = Some(r.status().as_u16());
         shared.log.push(entry);
         return r;

@@ -51,6 +51,28 @@ async fn error_fault_for_the_next_n_calls_only() {
 }
 
 #[tokio::test]
+async fn error_fault_with_retry_after() {
+    let e = emu().await;
+    add(
+        &e,
+        json!({"method": "GET", "path": CONNECT,
+        "error": {"status": 429, "message": "slow down", "retry_after": 120}}),
+    )
+    .await;
+    let url = e.connect_url(&e.info().account_id, "");
+    let r = e
+        .http
+        .get(&url)
+        .bearer_auth(&e.info().access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["retry-after"], "120");
+    assert_eq!(e.connect(Method::GET, "", None).await.status, 200);
+}
+
+#[tokio::test]
 async fn delay_fault() {
     let e = emu().await;
     add(&e, json!({"path": CONNECT, "delay_ms": 400})).await;

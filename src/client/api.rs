@@ -3,6 +3,9 @@
 //! Cheap to clone, `Send + Sync`, and lazy: construction checks the configuration and parses
 //! the private key but does no I/O; the HTTP client, the token and discovery come with the first
 //! call that needs them. Every call takes an explicit account id (`None` = the default account).
+//!
+//! [`Client::with_cancel`] gives a handle whose waits (rate limit, retry backoff) end with
+//! [`Error::Cancelled`] once a token fires: resources pass Terraform's `Stop` this way.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,6 +14,7 @@ use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
 
 use super::auth::Auth;
 use super::cache::AccountCache;
@@ -30,6 +34,8 @@ use super::transport::{Http, Request, Response, describe_json_error};
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Cuts short this handle's waits (never cancelled unless given by [`Client::with_cancel`]).
+    cancel: CancellationToken,
 }
 
 #[derive(Debug)]
@@ -107,7 +113,18 @@ impl Client {
                 limiters: Mutex::new(HashMap::new()),
                 caches: Mutex::new(HashMap::new()),
             }),
+            cancel: CancellationToken::new(),
         })
+    }
+
+    /// A handle sharing everything with this one whose waits end when `cancel` fires: waiting
+    /// for the rate limit or for a retry then returns [`Error::Cancelled`] at once. A request
+    /// already sent always runs to its answer (aborting a POST would make its outcome unknown).
+    pub fn with_cancel(&self, cancel: CancellationToken) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            cancel,
+        }
     }
 
     /// The OAuth base URI in use (e.g. `https://account-d.docusign.com`).
@@ -125,6 +142,7 @@ impl Client {
     /// `GET /oauth/userinfo`, fetched once per client.
     pub async fn userinfo(&self) -> Result<UserInfo> {
         let inner = &self.inner;
+        let cancel = &self.cancel;
         inner
             .userinfo
             .get_or_try_init(|| async {
@@ -134,7 +152,10 @@ impl Client {
                     Method::GET,
                     format!("{}/oauth/userinfo", inner.oauth_base),
                 );
-                let resp = inner.http.execute(&req, Some(&inner.auth), None).await?;
+                let resp = inner
+                    .http
+                    .execute(&req, Some(&inner.auth), None, cancel)
+                    .await?;
                 decode::<UserInfo>(op, &resp)
             })
             .await
@@ -284,6 +305,10 @@ impl Client {
     ///
     /// Before each lookup the client waits the retry backoff, so that a request that timed out
     /// on our side but is still being processed has a chance to show up in the list.
+    ///
+    /// Terraform's `Stop` does not cut that wait or the lookup short (they decide whether an
+    /// object exists that the state must record), but it prevents a second POST: without a match
+    /// the create ends with [`Error::Cancelled`].
     pub async fn create_configuration_safely(
         &self,
         account: Option<&str>,
@@ -293,6 +318,8 @@ impl Client {
         let started = tokio::time::Instant::now();
         let mut ambiguous = 0u32;
         let policy = *self.inner.http.policy();
+        // The lookup after an unknown outcome runs to its end even after Stop.
+        let recovery = self.with_cancel(CancellationToken::new());
         loop {
             let (error, committed) =
                 match self.create_configuration(Some(&t.account_id), config).await {
@@ -303,7 +330,7 @@ impl Client {
             ambiguous += 1;
             tracing::warn!(error = %error, "create outcome unknown; looking for a matching configuration");
             tokio::time::sleep(policy.delay(ambiguous - 1, None, super::retry::jitter())).await;
-            let list = self.list_configurations(Some(&t.account_id)).await?;
+            let list = recovery.list_configurations(Some(&t.account_id)).await?;
             let found = matching::find_matching(config, &list);
             let operation = match &error {
                 Error::Ambiguous { operation, .. } | Error::Decode { operation, .. } => {
@@ -328,6 +355,21 @@ impl Client {
                         message: format!(
                             "{message}; DocuSign answered the create, but no configuration                              matching the request was found afterwards, so it was not sent                              again: check the account for an untracked configuration before                              applying again"
                         ),
+                    });
+                }
+                [] if self.cancel.is_cancelled() => {
+                    tracing::info!(operation = %operation, "no matching configuration; not sending the create again after Stop");
+                    let why = match &error {
+                        Error::Ambiguous { message, .. } => message.clone(),
+                        other => other.to_string(),
+                    };
+                    return Err(Error::Cancelled {
+                        operation,
+                        waiting: format!(
+                            "looking for the configuration a create of unknown outcome ({why}) \
+                             may have made: none matches the request"
+                        ),
+                        attempts: ambiguous,
                     });
                 }
                 [] if ambiguous <= policy.max_retries => {}
@@ -649,7 +691,7 @@ impl Client {
         let limiter = self.limiter(&t.account_id);
         self.inner
             .http
-            .execute(&req, Some(&self.inner.auth), Some(&limiter))
+            .execute(&req, Some(&self.inner.auth), Some(&limiter), &self.cancel)
             .await
     }
 

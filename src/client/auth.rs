@@ -13,6 +13,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::config::Credentials;
 use super::error::{Error, Result};
@@ -183,8 +184,9 @@ impl Auth {
         }
     }
 
-    /// A valid token: the cached one, or a freshly minted one.
-    pub async fn token(&self, http: &Http) -> Result<Secret> {
+    /// A valid token: the cached one, or a freshly minted one (`cancel`: Terraform's `Stop`,
+    /// which cuts short the mint's retry waits).
+    pub async fn token(&self, http: &Http, cancel: &CancellationToken) -> Result<Secret> {
         let (integration_key, user_id, key) = match &self.kind {
             Kind::Static(t) => return Ok(t.clone()),
             Kind::Jwt {
@@ -201,7 +203,7 @@ impl Auth {
             return Ok(c.token.clone());
         }
         // Boxed: minting itself goes through `Http::execute`, which calls `token`.
-        let minted = Box::pin(self.mint(http, integration_key, user_id, key)).await?;
+        let minted = Box::pin(self.mint(http, integration_key, user_id, key, cancel)).await?;
         let token = minted.token.clone();
         *cache = Some(minted);
         Ok(token)
@@ -221,6 +223,7 @@ impl Auth {
         integration_key: &str,
         user_id: &str,
         key: &EncodingKey,
+        cancel: &CancellationToken,
     ) -> Result<Cached> {
         const OP: &str = "DocuSign JWT grant (POST /oauth/token)";
         let claims = Claims::new(
@@ -250,7 +253,7 @@ impl Auth {
         .form_body(form)
         .idempotent(true)
         .raw_errors(true);
-        let resp = http.execute(&req, None, None).await?;
+        let resp = http.execute(&req, None, None, cancel).await?;
         if !(200..300).contains(&resp.status) {
             let err: OAuthError = serde_json::from_slice(&resp.body).unwrap_or_default();
             let code = err.error.unwrap_or_default();

@@ -108,6 +108,22 @@ pub enum Error {
         last: Box<Error>,
     },
 
+    /// Terraform asked the provider to stop (`Stop`, e.g. on Ctrl-C) while the client was
+    /// waiting: for a retry backoff or for the account's rate limit. Only waits are cut short; a
+    /// request already sent is always allowed to finish.
+    #[error(
+        "{operation}: cancelled by Terraform (Stop) while {waiting}; the request was not sent \
+         {}",
+        if *attempts == 0 { "at all".to_owned() } else { format!("again after {attempts} attempt{}", if *attempts == 1 { "" } else { "s" }) }
+    )]
+    Cancelled {
+        operation: String,
+        /// What the client was waiting for, e.g. `waiting to retry (after HTTP 503 x1)`.
+        waiting: String,
+        /// How many times the request had been sent before the wait was cut short.
+        attempts: u32,
+    },
+
     /// The requested account is not among those the credentials can reach.
     #[error(
         "account {account_id} is not reachable with these credentials; reachable accounts: {}",
@@ -131,6 +147,11 @@ impl Error {
             Error::RetriesExhausted { last, .. } => last.root(),
             other => other,
         }
+    }
+
+    /// True when Terraform's `Stop` cut a wait short.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.root(), Error::Cancelled { .. })
     }
 
     /// True for a missing object (possibly after retries).
@@ -250,6 +271,31 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("HTTP 503 x4"), "{text}");
+    }
+
+    #[test]
+    fn cancelled_names_the_operation_the_wait_and_what_was_sent() {
+        let retry = Error::Cancelled {
+            operation: "list Connect configurations of account a1".into(),
+            waiting: "waiting to retry (after HTTP 503 x1)".into(),
+            attempts: 1,
+        };
+        assert!(retry.is_cancelled());
+        assert_eq!(
+            retry.to_string(),
+            "list Connect configurations of account a1: cancelled by Terraform (Stop) while \
+             waiting to retry (after HTTP 503 x1); the request was not sent again after 1 attempt"
+        );
+        let limit = Error::Cancelled {
+            operation: "delete Connect configuration 7".into(),
+            waiting: "waiting for the account's rate limit".into(),
+            attempts: 0,
+        };
+        assert_eq!(
+            limit.to_string(),
+            "delete Connect configuration 7: cancelled by Terraform (Stop) while waiting for the \
+             account's rate limit; the request was not sent at all"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::config::RateLimit;
 
@@ -37,14 +38,23 @@ impl Limiter {
         }
     }
 
-    /// Waits until a call may start, and records it.
-    pub async fn acquire(&self) {
+    /// Waits until a call may start, and records it (`true`). Returns `false`, recording
+    /// nothing, as soon as `cancel` fires (Terraform's `Stop`), even in the middle of a wait.
+    #[must_use = "false means the wait was cancelled and the call must not start"]
+    pub async fn acquire(&self, cancel: &CancellationToken) -> bool {
         loop {
+            if cancel.is_cancelled() {
+                return false;
+            }
             let wait = match self.try_acquire(Instant::now()) {
-                None => return,
+                None => return true,
                 Some(wait) => wait,
             };
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return false,
+                () = tokio::time::sleep(wait) => {}
+            }
         }
     }
 
@@ -113,7 +123,7 @@ mod tests {
         for _ in 0..35 {
             let lim = lim.clone();
             handles.push(tokio::spawn(async move {
-                lim.acquire().await;
+                assert!(lim.acquire(&CancellationToken::new()).await);
                 Instant::now()
             }));
         }
@@ -143,16 +153,45 @@ mod tests {
         let t0 = Instant::now();
         lim.pause_until(t0 + Duration::from_secs(7));
         lim.pause_until(t0 + Duration::from_secs(3)); // shorter: ignored
-        lim.acquire().await;
+        assert!(lim.acquire(&CancellationToken::new()).await);
         assert_eq!(Instant::now() - t0, Duration::from_secs(7));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cancel_cuts_a_wait_short_and_records_nothing() {
+        let lim = Arc::new(Limiter::new(limit(1, 600)));
+        let never = CancellationToken::new();
+        assert!(lim.acquire(&never).await);
+        let t0 = Instant::now();
+        let cancel = CancellationToken::new();
+        let waiting = {
+            let (lim, cancel) = (lim.clone(), cancel.clone());
+            tokio::spawn(async move { lim.acquire(&cancel).await })
+        };
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert!(
+            !waiting.is_finished(),
+            "the second call waits for the window"
+        );
+        cancel.cancel();
+        assert!(!waiting.await.unwrap(), "cancelled, not acquired");
+        assert_eq!(Instant::now() - t0, Duration::from_secs(5));
+        // Already cancelled: no call is recorded even when one could start at once.
+        let free = Limiter::new(limit(1, 600));
+        assert!(!free.acquire(&cancel).await);
+        assert!(free.acquire(&never).await, "the slot was not used up");
+        // The cancelled waiter took no slot: the next one starts when the window slides.
+        assert!(lim.acquire(&never).await);
+        assert_eq!(Instant::now() - t0, Duration::from_secs(600));
     }
 
     #[tokio::test(start_paused = true)]
     async fn zero_disables() {
         let lim = Limiter::new(limit(0, 30));
         let t0 = Instant::now();
+        let never = CancellationToken::new();
         for _ in 0..1000 {
-            lim.acquire().await;
+            assert!(lim.acquire(&never).await);
         }
         assert_eq!(Instant::now(), t0);
     }

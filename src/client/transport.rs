@@ -8,6 +8,9 @@
 //!   dropped connection, a timeout or a 5xx after sending it is [`Error::Ambiguous`]. Rate-limit
 //!   refusals and connection failures before sending are retried: DocuSign did nothing.
 //! * A 401 re-mints a JWT token once for the request, then fails clearly.
+//! * Terraform's `Stop` (the cancellation token passed in) cuts short the waits only: the
+//!   limiter's and the retry backoff, answering [`Error::Cancelled`]. A request already sent is
+//!   never aborted (a POST's outcome would become unknown).
 //! * Logs name the operation, status, attempt and timing; never headers or bodies.
 
 use std::time::Duration;
@@ -17,6 +20,7 @@ use reqwest::{Method, redirect};
 use serde::Deserialize;
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::auth::Auth;
 use super::error::{Error, Result};
@@ -176,11 +180,14 @@ impl Http {
     }
 
     /// Sends `req` (through `limiter`, with a token from `auth`), retrying per the policy.
+    /// `cancel` (Terraform's `Stop`) ends a wait for the limiter or a retry with
+    /// [`Error::Cancelled`]; it never interrupts a request in flight.
     pub async fn execute(
         &self,
         req: &Request,
         auth: Option<&Auth>,
         limiter: Option<&Limiter>,
+        cancel: &CancellationToken,
     ) -> Result<Response> {
         let client = self.client().await?;
         let started = Instant::now();
@@ -189,12 +196,20 @@ impl Http {
         let mut reasons: Vec<(String, u32)> = Vec::new();
         let mut reminted = false;
         loop {
-            attempts += 1;
-            if let Some(l) = limiter {
-                l.acquire().await;
+            if let Some(l) = limiter
+                && !l.acquire(cancel).await
+            {
+                tracing::info!(operation = %req.operation, attempts_sent = attempts,
+                    "cancelled by Stop while waiting for the rate limit");
+                return Err(Error::Cancelled {
+                    operation: req.operation.clone(),
+                    waiting: "waiting for the account's rate limit".to_owned(),
+                    attempts,
+                });
             }
+            attempts += 1;
             let token = match auth {
-                Some(a) => Some(a.token(self).await?),
+                Some(a) => Some(a.token(self, cancel).await?),
                 None => None,
             };
             let mut rb = client
@@ -285,6 +300,7 @@ impl Http {
                             let reason = details
                                 .error_code
                                 .clone()
+                                .filter(|c| !c.is_empty())
                                 .unwrap_or_else(|| format!("HTTP {status}"));
                             let err = Error::RateLimited {
                                 operation: op,
@@ -384,7 +400,25 @@ impl Http {
             retries += 1;
             tracing::warn!(operation = %req.operation, attempt = attempts, reason = %reason,
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), "DocuSign call failed; retrying");
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => {
+                    let sent = attempts;
+                    tracing::info!(operation = %req.operation, attempts_sent = sent,
+                        "cancelled by Stop while waiting to retry");
+                    let waiting = if matches!(error, Error::RateLimited { .. }) {
+                        format!("waiting {:.1}s for DocuSign's call limit ({reason}) before retrying", delay.as_secs_f64())
+                    } else {
+                        format!("waiting {:.1}s to retry after {reason}", delay.as_secs_f64())
+                    };
+                    return Err(Error::Cancelled {
+                        operation: req.operation.clone(),
+                        waiting,
+                        attempts: sent,
+                    });
+                }
+                () = tokio::time::sleep(delay) => {}
+            }
         }
     }
 }

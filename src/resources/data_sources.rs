@@ -105,9 +105,9 @@ fn account_attribute(what: &str) -> Attribute {
         ))
 }
 
-async fn account(shared: &Shared, config: &Value) -> Result<String, Diagnostics> {
+async fn account(shared: &Shared, ctx: &Ctx, config: &Value) -> Result<String, Diagnostics> {
     shared
-        .account_for(config.attr_str("account_id"))
+        .account_for(ctx, config.attr_str("account_id"))
         .await
         .map_err(|e| api_diagnostic("resolve the DocuSign account", &e).into())
 }
@@ -116,10 +116,11 @@ async fn account(shared: &Shared, config: &Value) -> Result<String, Diagnostics>
 /// cache: the same `GET /connect` that serves resource refreshes in this process.
 async fn configurations(
     shared: &Shared,
+    ctx: &Ctx,
     config: &Value,
 ) -> Result<(String, Arc<Vec<ConnectConfiguration>>), Diagnostics> {
-    let client = shared.client()?;
-    let acct = account(shared, config).await?;
+    let client = shared.client(ctx)?;
+    let acct = account(shared, ctx, config).await?;
     let list = client
         .cached_configurations(Some(&acct))
         .await
@@ -163,8 +164,8 @@ impl DataSource for ConnectConfigurations {
         )
     }
 
-    async fn read(&self, _ctx: &Ctx, config: &Value) -> ReadDataResponse {
-        let (acct, list) = match configurations(&self.0, config).await {
+    async fn read(&self, ctx: &Ctx, config: &Value) -> ReadDataResponse {
+        let (acct, list) = match configurations(&self.0, ctx, config).await {
             Ok(found) => found,
             Err(d) => return error(d),
         };
@@ -248,8 +249,8 @@ impl DataSource for ConnectConfigurationData {
         d
     }
 
-    async fn read(&self, _ctx: &Ctx, config: &Value) -> ReadDataResponse {
-        let (acct, list) = match configurations(&self.0, config).await {
+    async fn read(&self, ctx: &Ctx, config: &Value) -> ReadDataResponse {
+        let (acct, list) = match configurations(&self.0, ctx, config).await {
             Ok(found) => found,
             Err(d) => return error(d),
         };
@@ -334,12 +335,12 @@ impl DataSource for ConnectOAuthConfigData {
         Schema::new(0, block)
     }
 
-    async fn read(&self, _ctx: &Ctx, config: &Value) -> ReadDataResponse {
-        let client = match self.0.client() {
+    async fn read(&self, ctx: &Ctx, config: &Value) -> ReadDataResponse {
+        let client = match self.0.client(ctx) {
             Ok(c) => c,
             Err(d) => return error(d),
         };
-        let acct = match account(&self.0, config).await {
+        let acct = match account(&self.0, ctx, config).await {
             Ok(a) => a,
             Err(d) => return error(d),
         };
@@ -399,8 +400,8 @@ impl DataSource for Account {
         )
     }
 
-    async fn read(&self, _ctx: &Ctx, _config: &Value) -> ReadDataResponse {
-        let client = match self.0.client() {
+    async fn read(&self, ctx: &Ctx, _config: &Value) -> ReadDataResponse {
+        let client = match self.0.client(ctx) {
             Ok(c) => c,
             Err(d) => return error(d),
         };

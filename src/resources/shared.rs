@@ -1,10 +1,13 @@
 //! State shared by the provider and its resources: the lazily built client and the
 //! configured default account.
+//!
+//! Every DocuSign call of a resource goes through [`Shared::client`] with the call's [`Ctx`], so
+//! Terraform's `Stop` cuts short the client's waits (rate limit, retry backoff).
 
 use std::sync::OnceLock;
 
 use crate::client::{self, Client};
-use crate::framework::{Diagnostic, Diagnostics};
+use crate::framework::{Ctx, Diagnostic, Diagnostics};
 
 /// Filled once by `Configure`; read by every resource and data source.
 #[derive(Default)]
@@ -20,15 +23,17 @@ impl Shared {
         let _ = self.configured_account.set(account);
     }
 
-    /// The client, or a diagnostic if the provider was not configured.
-    pub fn client(&self) -> Result<&Client, Diagnostics> {
-        self.client.get().ok_or_else(|| {
+    /// The client for one call, whose waits end when `ctx` is cancelled (Terraform's `Stop`),
+    /// or a diagnostic if the provider was not configured.
+    pub fn client(&self, ctx: &Ctx) -> Result<Client, Diagnostics> {
+        let client = self.client.get().ok_or_else(|| {
             Diagnostics::from(Diagnostic::error(
                 "Provider not configured",
                 "The DocuSign provider was used before Terraform configured it. This is a bug \
                  in the provider or in Terraform.",
             ))
-        })
+        })?;
+        Ok(client.with_cancel(ctx.cancel.clone()))
     }
 
     /// The account from the provider configuration, if one was given (known at plan time).
@@ -37,7 +42,12 @@ impl Shared {
     }
 
     /// `explicit` if set, else the provider's account (discovered once, on first need).
-    pub async fn account_for(&self, explicit: Option<&str>) -> Result<String, client::Error> {
+    /// Discovery, when needed, is cut short like any call by `ctx`'s cancellation.
+    pub async fn account_for(
+        &self,
+        ctx: &Ctx,
+        explicit: Option<&str>,
+    ) -> Result<String, client::Error> {
         if let Some(a) = explicit.filter(|a| !a.is_empty()) {
             return Ok(a.to_string());
         }
@@ -45,7 +55,11 @@ impl Shared {
             return Ok(a);
         }
         match self.client.get() {
-            Some(c) => Ok(c.target(None).await?.account_id),
+            Some(c) => Ok(c
+                .with_cancel(ctx.cancel.clone())
+                .target(None)
+                .await?
+                .account_id),
             None => Err(client::Error::Config {
                 message: "the provider was used before it was configured".into(),
             }),

@@ -1,8 +1,9 @@
 //! Client tests against the DocuSign emulator on loopback: JWT grant, discovery, every Connect
 //! call, each retry path, the shared limiter under a burst limit, ambiguous creates, and secret
-//! redaction. Each test starts its own emulator.
+//! redaction, and Stop cutting waits short. Each test starts its own emulator.
 
 mod auth;
+mod cancel;
 mod connect;
 mod limits;
 mod reliability;

@@ -6,6 +6,8 @@
 //!   attributes, so only the gRPC level can drive them.
 //! * `Stop` while an apply is in flight: the server keeps serving, the apply returns with
 //!   DocuSign and the returned state in agreement.
+//! * `Stop` while a refresh waits to retry (a two-minute `Retry-After`): the read ends at once
+//!   with an error naming the operation and the wait, keeps the state, and nothing more is sent.
 //!
 //! The plugin channel's refusal of a client without the pinned certificate is proved by
 //! `a_client_without_the_pinned_certificate_is_refused` in `main.rs`.
@@ -378,5 +380,115 @@ async fn stop_during_an_apply_keeps_serving_and_loses_nothing() {
         "{:?}",
         again.diagnostics
     );
+    assert!(!plugin.stderr_text().contains("panicked"));
+}
+
+/// How many `GET …/connect` (list) calls the emulator has logged.
+async fn list_calls(emu: &docusign_emulator::Running) -> usize {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let log: Json = http
+        .get(format!("{}/_emulator/requests", emu.info().base_uri))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = format!("/restapi/v2.1/accounts/{}/connect", emu.info().account_id);
+    log.as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["method"] == "GET" && e["path"] == list.as_str())
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_during_a_retry_wait_ends_the_read_at_once_and_keeps_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let emu = emulator(&tmp.path().join("emulator.json")).await;
+    let (plugin, mut provider) = configured(&emu, &[]).await;
+    let schema = connect_configuration::schema::schema();
+    let ty = schema.block.implied_type();
+    let created = create(
+        &mut provider,
+        connect_configuration::TYPE_NAME,
+        &schema,
+        &connect_config("refreshed"),
+    )
+    .await;
+    assert!(
+        errors(&created.diagnostics).is_empty(),
+        "{:?}",
+        created.diagnostics
+    );
+    // Every list is refused with a two-minute Retry-After (within the 300 s retry budget).
+    control(
+        &emu,
+        "POST",
+        "/_emulator/faults",
+        Some(
+            json!({"method": "GET", "path": "/restapi/v2.1/accounts/*/connect", "times": 100,
+            "error": {"status": 429, "message": "slow down", "retry_after": 120}}),
+        ),
+    )
+    .await;
+    let before = list_calls(&emu).await;
+    let mut in_flight = provider.clone();
+    let current_state = created.new_state.clone();
+    let private = created.private.clone();
+    let read = tokio::spawn(async move {
+        in_flight
+            .read_resource(pb::read_resource::Request {
+                type_name: connect_configuration::TYPE_NAME.into(),
+                current_state,
+                private,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+    });
+    let started = Instant::now();
+    while list_calls(&emu).await == before {
+        assert!(started.elapsed() < Duration::from_secs(20), "no list call");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!read.is_finished(), "the refresh waits to retry");
+    let stop_sent = Instant::now();
+    provider
+        .stop(pb::stop::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    let read = tokio::time::timeout(Duration::from_secs(15), read)
+        .await
+        .expect("Stop ends the two-minute wait")
+        .unwrap();
+    eprintln!(
+        "[reliability] read returned {:.1?} after Stop (Retry-After 120 s)",
+        stop_sent.elapsed()
+    );
+    let errs = errors(&read.diagnostics);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with(
+            "Failed to read Connect configuration: list Connect configurations of account"
+        ),
+        "{errs:?}"
+    );
+    assert!(
+        errs[0].contains("cancelled by Terraform (Stop) while waiting"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[0].contains("for DocuSign's call limit (HTTP 429) before retrying"),
+        "{errs:?}"
+    );
+    // The state is kept as it was, and nothing more was sent.
+    assert_eq!(undv(&read.new_state, &ty), undv(&created.new_state, &ty));
+    assert_eq!(list_calls(&emu).await, before + 1);
     assert!(!plugin.stderr_text().contains("panicked"));
 }

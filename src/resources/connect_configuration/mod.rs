@@ -57,10 +57,10 @@ impl Resource for ConnectConfigurationResource {
         validate::validate(config)
     }
 
-    async fn read(&self, _ctx: &Ctx, req: ReadRequest) -> ReadResponse {
+    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> ReadResponse {
         let state = &req.current_state;
         let mut diagnostics = Diagnostics::new();
-        let client = match self.shared.client() {
+        let client = match self.shared.client(ctx) {
             Ok(c) => c,
             Err(d) => return keep(req, d),
         };
@@ -71,7 +71,11 @@ impl Resource for ConnectConfigurationResource {
             );
             return keep(req, diagnostics);
         };
-        let account = match self.shared.account_for(state.attr_str("account_id")).await {
+        let account = match self
+            .shared
+            .account_for(ctx, state.attr_str("account_id"))
+            .await
+        {
             Ok(a) => a,
             Err(e) => return keep(req, api_diagnostic("read Connect configuration", &e).into()),
         };
@@ -133,8 +137,8 @@ impl Resource for ConnectConfigurationResource {
         }
     }
 
-    async fn apply(&self, _ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
-        let client = match self.shared.client() {
+    async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
+        let client = match self.shared.client(ctx) {
             Ok(c) => c,
             Err(d) => return failed(d),
         };
@@ -144,7 +148,7 @@ impl Resource for ConnectConfigurationResource {
         };
         let account = match self
             .shared
-            .account_for(state_for_account.attr_str("account_id"))
+            .account_for(ctx, state_for_account.attr_str("account_id"))
             .await
         {
             Ok(a) => a,
@@ -235,7 +239,7 @@ impl Resource for ConnectConfigurationResource {
         }
     }
 
-    async fn import(&self, _ctx: &Ctx, id: &str) -> ImportResponse {
+    async fn import(&self, ctx: &Ctx, id: &str) -> ImportResponse {
         let (account, connect_id) = match import_id::parse(id) {
             Ok(p) => p,
             Err(d) => {
@@ -245,7 +249,7 @@ impl Resource for ConnectConfigurationResource {
                 };
             }
         };
-        let account = match self.shared.account_for(account.as_deref()).await {
+        let account = match self.shared.account_for(ctx, account.as_deref()).await {
             Ok(a) => a,
             Err(e) => {
                 return ImportResponse {

@@ -108,9 +108,9 @@ impl ConnectOAuthConfigResource {
         Self { shared }
     }
 
-    async fn account(&self, state: &Value) -> Result<String, Diagnostics> {
+    async fn account(&self, ctx: &Ctx, state: &Value) -> Result<String, Diagnostics> {
         self.shared
-            .account_for(state.attr_str("account_id"))
+            .account_for(ctx, state.attr_str("account_id"))
             .await
             .map_err(|e| api_diagnostic("resolve the DocuSign account", &e).into())
     }
@@ -237,17 +237,17 @@ impl Resource for ConnectOAuthConfigResource {
         d
     }
 
-    async fn read(&self, _ctx: &Ctx, req: ReadRequest) -> ReadResponse {
+    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> ReadResponse {
         let keep = |d: Diagnostics| ReadResponse {
             new_state: req.current_state.clone(),
             private: req.private.clone(),
             diagnostics: d,
         };
-        let client = match self.shared.client() {
+        let client = match self.shared.client(ctx) {
             Ok(c) => c,
             Err(d) => return keep(d),
         };
-        let account = match self.account(&req.current_state).await {
+        let account = match self.account(ctx, &req.current_state).await {
             Ok(a) => a,
             Err(d) => return keep(d),
         };
@@ -271,7 +271,7 @@ impl Resource for ConnectOAuthConfigResource {
         }
     }
 
-    async fn plan(&self, _ctx: &Ctx, req: PlanRequest) -> PlanResponse {
+    async fn plan(&self, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
         let mut planned = req.proposed_new_state.clone();
         let mut diagnostics = Diagnostics::new();
         if req.is_create() {
@@ -290,8 +290,9 @@ impl Resource for ConnectOAuthConfigResource {
             planned.set_attr("id", v.clone());
             planned.set_attr("account_id", v);
         }
-        if let (Some(target), Ok(client)) = (planned.attr_str("account_id"), self.shared.client())
-            && let Some(home) = home_account(client).await
+        if let (Some(target), Ok(client)) =
+            (planned.attr_str("account_id"), self.shared.client(ctx))
+            && let Some(home) = home_account(&client).await
             && home != target
         {
             diagnostics.warning_at(
@@ -315,8 +316,8 @@ impl Resource for ConnectOAuthConfigResource {
         }
     }
 
-    async fn apply(&self, _ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
-        let client = match self.shared.client() {
+    async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
+        let client = match self.shared.client(ctx) {
             Ok(c) => c,
             Err(d) => {
                 return ApplyResponse {
@@ -330,7 +331,7 @@ impl Resource for ConnectOAuthConfigResource {
         } else {
             &req.planned_state
         };
-        let account = match self.account(basis).await {
+        let account = match self.account(ctx, basis).await {
             Ok(a) => a,
             Err(d) => {
                 return ApplyResponse {
