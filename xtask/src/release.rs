@@ -8,7 +8,9 @@
 //! * `terraform-provider-docusign_X.Y.Z_SHA256SUMS`, `<sha256>  <file>` for every zip and the
 //!   manifest, sorted by name.
 //!
-//! The host binary is built with `cargo build --release`. Other targets are built only when
+//! Every binary is built with `cargo build --release --target <triple>`; Linux glibc binaries are
+//! linked statically and non-PIE (`workspace::DIST_RUSTFLAGS`). Other targets than the host are
+//! built only when
 //! `rustup target list --installed` has them; the command says which it skipped and why.
 //! `--binary PATH` packages an already built linux_amd64 binary instead of building (the
 //! acceptance tests package the debug binary this way). Archives are reproducible: fixed
@@ -23,7 +25,7 @@ use zip::write::SimpleFileOptions;
 
 use crate::workspace;
 
-const NAME: &str = "terraform-provider-docusign";
+const NAME: &str = workspace::PROVIDER;
 const MANIFEST: &str = "terraform-registry-manifest.json";
 
 /// The platforms a release may hold: Rust target triple, Terraform os, Terraform arch.
@@ -84,7 +86,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// Builds the host binary, and every other known target that rustup has installed.
 fn build_all() -> Result<Vec<Artifact>, String> {
-    let host = host_triple();
+    let host = workspace::host_triple();
     let installed = installed_targets();
     let mut artifacts = Vec::new();
     let mut skipped = Vec::new();
@@ -103,7 +105,7 @@ fn build_all() -> Result<Vec<Artifact>, String> {
             continue;
         }
         eprintln!("release: building {os}_{arch} ({triple})");
-        match build(triple, is_host) {
+        match build(triple) {
             Ok(binary) => artifacts.push(Artifact {
                 os: os.into(),
                 arch: arch.into(),
@@ -125,43 +127,20 @@ fn build_all() -> Result<Vec<Artifact>, String> {
     Ok(artifacts)
 }
 
-/// `cargo build --release` of the provider binary, for the host or `--target triple`.
-fn build(triple: &str, is_host: bool) -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(workspace::root())
-        .args(["build", "--release", "-p", NAME, "--bin", NAME]);
-    if !is_host {
-        cmd.args(["--target", triple]);
-    }
+/// The distributed build of the provider binary for `triple` (see
+/// [`workspace::dist_build_command`]: static, non-PIE on Linux glibc).
+fn build(triple: &str) -> Result<PathBuf, String> {
+    let mut cmd = workspace::dist_build_command(triple);
     let status = cmd.status().map_err(|e| format!("run cargo: {e}"))?;
     if !status.success() {
         return Err(format!("{cmd:?} failed: {status}"));
     }
-    let exe = if triple.contains("windows") {
-        format!("{NAME}.exe")
-    } else {
-        NAME.to_owned()
-    };
-    let dir = if is_host {
-        workspace::target_dir().join("release")
-    } else {
-        workspace::target_dir().join(triple).join("release")
-    };
-    let bin = dir.join(exe);
+    let bin = workspace::dist_binary(triple);
     if bin.is_file() {
         Ok(bin)
     } else {
         Err(format!("{} was not built", bin.display()))
     }
-}
-
-fn host_triple() -> Option<String> {
-    let out = Command::new("rustc").arg("-vV").output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .map(|h| h.trim().to_owned())
 }
 
 fn installed_targets() -> Vec<String> {

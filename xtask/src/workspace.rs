@@ -25,38 +25,89 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// Builds the provider in release mode and returns the binary's path.
+/// Extra rustc flags for the distributed binary on a Linux glibc target: statically linked
+/// (`crt-static`) and not position-independent (`relocation-model=static`), like a Go provider.
+/// With no shared libraries to map and no relocations to apply at start, the process touches
+/// about 1.4 MiB fewer pages before its handshake line (measured with `bench-handshake`).
+/// Name resolution does not go through glibc's NSS (reqwest uses hickory-dns), so the static
+/// binary never loads the host's NSS modules.
+pub const DIST_RUSTFLAGS: &[&str] = &[
+    "-C",
+    "target-feature=+crt-static",
+    "-C",
+    "relocation-model=static",
+];
+
+/// The `cargo build` command for the distributed provider binary of `triple`: release profile,
+/// `--target triple` (so [`DIST_RUSTFLAGS`] reach only the target's crates, never build
+/// scripts or proc macros, which cannot be static), flags through `CARGO_ENCODED_RUSTFLAGS`.
+pub fn dist_build_command(triple: &str) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    cmd.current_dir(root()).args([
+        "build",
+        "--release",
+        "-p",
+        PROVIDER,
+        "--bin",
+        PROVIDER,
+        "--target",
+        triple,
+    ]);
+    if triple.ends_with("-linux-gnu") {
+        cmd.env("CARGO_ENCODED_RUSTFLAGS", DIST_RUSTFLAGS.join("\x1f"));
+    } else {
+        cmd.env_remove("CARGO_ENCODED_RUSTFLAGS");
+    }
+    cmd
+}
+
+/// Where [`dist_build_command`] puts the binary of `triple`.
+pub fn dist_binary(triple: &str) -> PathBuf {
+    let exe = if triple.contains("windows") {
+        format!("{PROVIDER}.exe")
+    } else {
+        PROVIDER.to_owned()
+    };
+    target_dir().join(triple).join("release").join(exe)
+}
+
+/// The host's target triple, from `rustc -vV`.
+pub fn host_triple() -> Option<String> {
+    let out = Command::new("rustc").arg("-vV").output().ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(|h| h.trim().to_owned())
+}
+
+/// Builds the distributed provider binary for the host and returns its path.
 pub fn build_release_provider() -> Result<PathBuf, String> {
-    run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-            .current_dir(root())
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "terraform-provider-docusign",
-                "--bin",
-            ])
-            .arg("terraform-provider-docusign"),
-    )?;
+    let triple = host_triple().ok_or("could not tell the host target from `rustc -vV`")?;
+    run(&mut dist_build_command(&triple))?;
     release_provider()
 }
 
-/// The release binary, which must already exist.
+/// The host's distributed provider binary, which must already exist.
 pub fn release_provider() -> Result<PathBuf, String> {
-    let bin = target_dir().join("release/terraform-provider-docusign");
+    let triple = host_triple().ok_or("could not tell the host target from `rustc -vV`")?;
+    let bin = dist_binary(&triple);
     if bin.is_file() {
         Ok(bin)
     } else {
         Err(format!(
-            "{} does not exist: build it with cargo build --release",
+            "{} does not exist: build it with cargo xtask release (or drop --no-build)",
             bin.display()
         ))
     }
 }
 
-/// Builds the provider and the emulator in release mode; returns (provider, emulator) binaries.
+/// The provider's package and binary name.
+pub const PROVIDER: &str = "terraform-provider-docusign";
+
+/// Builds the distributed provider binary and the emulator (release profile); returns (provider,
+/// emulator) binaries.
 pub fn build_release_provider_and_emulator() -> Result<(PathBuf, PathBuf), String> {
+    let provider = build_release_provider()?;
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
             .current_dir(root())
@@ -64,13 +115,12 @@ pub fn build_release_provider_and_emulator() -> Result<(PathBuf, PathBuf), Strin
                 "build",
                 "--release",
                 "-p",
-                "terraform-provider-docusign",
-                "-p",
                 "docusign-emulator",
-                "--bins",
+                "--bin",
+                "docusign-emulator",
             ]),
     )?;
-    Ok((release_provider()?, release_emulator()?))
+    Ok((provider, release_emulator()?))
 }
 
 /// The release emulator binary, which must already exist.
