@@ -12,56 +12,19 @@
 //! The plugin channel's refusal of a client without the pinned certificate is proved by
 //! `a_client_without_the_pinned_certificate_is_refused` in `main.rs`.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
-use tonic::transport::Channel;
 
-use terraform_provider_docusign::framework::{Schema, Type, Value, msgpack};
+use terraform_provider_docusign::framework::Value;
 use terraform_provider_docusign::protocol::tfplugin5 as pb;
-use terraform_provider_docusign::protocol::tfplugin5::provider_client::ProviderClient;
 use terraform_provider_docusign::resources::{
-    connect_configuration, connect_oauth_config, null_object, provider_config,
+    connect_configuration, connect_oauth_config, null_object,
 };
 
-use crate::support::{Launch, Plugin};
-
-fn dv(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
-    Some(pb::DynamicValue {
-        msgpack: msgpack::encode(v, ty).unwrap(),
-        json: Vec::new(),
-    })
-}
-
-fn undv(d: &Option<pb::DynamicValue>, ty: &Type) -> Value {
-    msgpack::decode(&d.as_ref().expect("a value").msgpack, ty).unwrap()
-}
-
-fn caps() -> Option<pb::ClientCapabilities> {
-    Some(pb::ClientCapabilities {
-        deferral_allowed: false,
-        write_only_attributes_allowed: true,
-    })
-}
-
-fn errors(diags: &[pb::Diagnostic]) -> Vec<String> {
-    diags
-        .iter()
-        .filter(|d| d.severity == pb::diagnostic::Severity::Error as i32)
-        .map(|d| format!("{}: {}", d.summary, d.detail))
-        .collect()
-}
-
-/// An emulator keeping its data in `state_file` (the only place stored secrets can be seen).
-async fn emulator(state_file: &Path) -> docusign_emulator::Running {
-    docusign_emulator::start(docusign_emulator::Config {
-        state_file: Some(state_file.to_path_buf()),
-        ..Default::default()
-    })
-    .await
-    .unwrap()
-}
+use crate::support::{
+    configured, create, create_ok, emulator, emulator_requests, errors, get_json, undv,
+};
 
 async fn control(emu: &docusign_emulator::Running, method: &str, path: &str, body: Option<Json>) {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
@@ -80,100 +43,12 @@ async fn control(emu: &docusign_emulator::Running, method: &str, path: &str, bod
 
 async fn configurations(emu: &docusign_emulator::Running) -> Vec<Json> {
     let i = emu.info();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let v: Json = http
-        .get(format!(
-            "{}/restapi/v2.1/accounts/{}/connect",
-            i.base_uri, i.account_id
-        ))
-        .bearer_auth(&i.access_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let url = format!(
+        "{}/restapi/v2.1/accounts/{}/connect",
+        i.base_uri, i.account_id
+    );
+    let v = get_json(url, Some(&i.access_token)).await;
     v["configurations"].as_array().cloned().unwrap_or_default()
-}
-
-/// Launches the provider (trace logging on stderr) and configures it for `emu`.
-async fn configured(
-    emu: &docusign_emulator::Running,
-    extra: &[(&str, Value)],
-) -> (Plugin, ProviderClient<Channel>) {
-    let plugin = Plugin::launch_with(Launch {
-        env: vec![("TF_LOG_PROVIDER".into(), "trace".into())],
-        ..Launch::default()
-    });
-    let mut provider = plugin.provider().await;
-    provider
-        .get_schema(pb::get_provider_schema::Request {})
-        .await
-        .unwrap();
-    let schema = provider_config::schema();
-    let mut config = null_object(&schema);
-    let i = emu.info();
-    config.set_attr("base_uri", Value::string(&i.base_uri));
-    config.set_attr("oauth_base_uri", Value::string(&i.oauth_base_uri));
-    config.set_attr("account_id", Value::string(&i.account_id));
-    config.set_attr("access_token", Value::string(&i.access_token));
-    for (k, v) in extra {
-        config.set_attr(*k, v.clone());
-    }
-    let resp = provider
-        .configure(pb::configure::Request {
-            terraform_version: "1.11.0".into(),
-            config: dv(&config, &schema.block.implied_type()),
-            client_capabilities: caps(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(
-        errors(&resp.diagnostics).is_empty(),
-        "{:?}",
-        resp.diagnostics
-    );
-    (plugin, provider)
-}
-
-/// What Terraform does for a create: PlanResourceChange, then ApplyResourceChange.
-async fn create(
-    provider: &mut ProviderClient<Channel>,
-    type_name: &str,
-    schema: &Schema,
-    config: &Value,
-) -> pb::apply_resource_change::Response {
-    let ty = schema.block.implied_type();
-    let plan = provider
-        .plan_resource_change(pb::plan_resource_change::Request {
-            type_name: type_name.into(),
-            prior_state: dv(&Value::Null, &ty),
-            proposed_new_state: dv(config, &ty),
-            config: dv(config, &ty),
-            client_capabilities: caps(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(
-        errors(&plan.diagnostics).is_empty(),
-        "{:?}",
-        plan.diagnostics
-    );
-    provider
-        .apply_resource_change(pb::apply_resource_change::Request {
-            type_name: type_name.into(),
-            prior_state: dv(&Value::Null, &ty),
-            planned_state: plan.planned_state,
-            config: dv(config, &ty),
-            planned_private: plan.planned_private,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
 }
 
 fn connect_config(name: &str) -> Value {
@@ -203,18 +78,13 @@ async fn write_only_secrets_reach_docusign_but_never_state_or_logs() {
     config.set_attr("user_name", Value::string("listener"));
     config.set_attr("password_wo", Value::string(password));
     config.set_attr("password_wo_version", Value::from(1i64));
-    let applied = create(
+    let applied = create_ok(
         &mut provider,
         connect_configuration::TYPE_NAME,
         &schema,
         &config,
     )
     .await;
-    assert!(
-        errors(&applied.diagnostics).is_empty(),
-        "{:?}",
-        applied.diagnostics
-    );
     let state = undv(&applied.new_state, &schema.block.implied_type());
     assert!(state.attr_str("id").is_some(), "{state:?}");
     assert_eq!(state.get_attr("password_wo"), Some(&Value::Null));
@@ -234,18 +104,13 @@ async fn write_only_secrets_reach_docusign_but_never_state_or_logs() {
     oconfig.set_attr("client_id", Value::string("connect-client"));
     oconfig.set_attr("client_secret_wo", Value::string(client_secret));
     oconfig.set_attr("client_secret_wo_version", Value::from(1i64));
-    let oapplied = create(
+    let oapplied = create_ok(
         &mut provider,
         connect_oauth_config::TYPE_NAME,
         &oschema,
         &oconfig,
     )
     .await;
-    assert!(
-        errors(&oapplied.diagnostics).is_empty(),
-        "{:?}",
-        oapplied.diagnostics
-    );
     let ostate = undv(&oapplied.new_state, &oschema.block.implied_type());
     assert_eq!(ostate.get_attr("client_secret_wo"), Some(&Value::Null));
     assert_eq!(ostate.get_attr("client_secret"), Some(&Value::Null));
@@ -368,40 +233,24 @@ async fn stop_during_an_apply_keeps_serving_and_loses_nothing() {
         }
     }
     // A later call works with a fresh (uncancelled) context.
-    let again = create(
+    create_ok(
         &mut provider,
         connect_configuration::TYPE_NAME,
         &schema,
         &connect_config("after-stop"),
     )
     .await;
-    assert!(
-        errors(&again.diagnostics).is_empty(),
-        "{:?}",
-        again.diagnostics
-    );
     assert!(!plugin.stderr_text().contains("panicked"));
 }
 
 /// How many `GET …/connect` (list) calls the emulator has logged.
 async fn list_calls(emu: &docusign_emulator::Running) -> usize {
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let log: Json = http
-        .get(format!("{}/_emulator/requests", emu.info().base_uri))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let list = format!("/restapi/v2.1/accounts/{}/connect", emu.info().account_id);
-    log.as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|e| e["method"] == "GET" && e["path"] == list.as_str())
-                .count()
-        })
-        .unwrap_or(0)
+    emulator_requests(emu)
+        .await
+        .iter()
+        .filter(|e| e["method"] == "GET" && e["path"] == list.as_str())
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -411,18 +260,13 @@ async fn stop_during_a_retry_wait_ends_the_read_at_once_and_keeps_state() {
     let (plugin, mut provider) = configured(&emu, &[]).await;
     let schema = connect_configuration::schema::schema();
     let ty = schema.block.implied_type();
-    let created = create(
+    let created = create_ok(
         &mut provider,
         connect_configuration::TYPE_NAME,
         &schema,
         &connect_config("refreshed"),
     )
     .await;
-    assert!(
-        errors(&created.diagnostics).is_empty(),
-        "{:?}",
-        created.diagnostics
-    );
     // Every list is refused with a two-minute Retry-After (within the 300 s retry budget).
     control(
         &emu,

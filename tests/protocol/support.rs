@@ -16,6 +16,10 @@
 //! let schema = provider.get_schema(Request::new(Default::default())).await?;
 //! plugin.shutdown_and_wait().await;
 //! ```
+//!
+//! The end of the file holds the tfplugin5 helpers the write-only and reliability tests share
+//! (DynamicValues, a provider configured for the emulator, plan/apply/create as Terraform drives
+//! them).
 #![allow(dead_code)] // Not every test binary uses every helper.
 
 use std::io::{BufRead, BufReader, Read};
@@ -39,8 +43,11 @@ use tokio::net::UnixStream;
 use tokio_rustls::TlsConnector;
 use tonic::transport::{Channel, Endpoint, Uri};
 
+use terraform_provider_docusign::framework::{Schema, Type, Value, msgpack};
 use terraform_provider_docusign::protocol::plugin::grpc_controller_client::GrpcControllerClient;
+use terraform_provider_docusign::protocol::tfplugin5 as pb;
 use terraform_provider_docusign::protocol::tfplugin5::provider_client::ProviderClient;
+use terraform_provider_docusign::resources::{null_object, provider_config};
 
 /// Terraform's magic cookie.
 pub const MAGIC_COOKIE: (&str, &str) = (
@@ -534,4 +541,199 @@ fn capture_stderr(child: &mut Child) -> Arc<Mutex<String>> {
         });
     }
     buffer
+}
+
+// ---- tfplugin5 calls against the emulator ------------------------------------------------------
+//
+// What the write-only and reliability tests share: values in and out of DynamicValues, client
+// capabilities, error diagnostics, an emulator that keeps its data in a file (where the secrets
+// DocuSign received can be seen), a launched and configured provider, and a create as Terraform
+// drives it.
+
+/// `v` as a msgpack DynamicValue of type `ty`.
+pub fn dv(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue {
+        msgpack: msgpack::encode(v, ty).unwrap(),
+        json: Vec::new(),
+    })
+}
+
+/// The value of a msgpack DynamicValue of type `ty` (there must be one).
+pub fn undv(d: &Option<pb::DynamicValue>, ty: &Type) -> Value {
+    msgpack::decode(&d.as_ref().expect("a value").msgpack, ty).unwrap()
+}
+
+/// Client capabilities as Terraform 1.11+ sends them (`write_only`: write-only attributes).
+pub fn caps(write_only: bool) -> Option<pb::ClientCapabilities> {
+    Some(pb::ClientCapabilities {
+        deferral_allowed: false,
+        write_only_attributes_allowed: write_only,
+    })
+}
+
+/// `summary: detail` of each error diagnostic.
+pub fn errors(diags: &[pb::Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .filter(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+        .map(|d| format!("{}: {}", d.summary, d.detail))
+        .collect()
+}
+
+/// An emulator keeping its data in `state_file` (the only place stored secrets can be seen).
+pub async fn emulator(state_file: &Path) -> docusign_emulator::Running {
+    docusign_emulator::start(docusign_emulator::Config {
+        state_file: Some(state_file.to_path_buf()),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// Launches the provider (trace logging on stderr) and configures it for `emu` with its
+/// development token, as Terraform 1.11 with write-only support would; `extra` sets more
+/// provider attributes.
+pub async fn configured(
+    emu: &docusign_emulator::Running,
+    extra: &[(&str, Value)],
+) -> (Plugin, ProviderClient<Channel>) {
+    let plugin = Plugin::launch_with(Launch {
+        env: vec![("TF_LOG_PROVIDER".into(), "trace".into())],
+        ..Launch::default()
+    });
+    let mut provider = plugin.provider().await;
+    provider
+        .get_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap();
+    let schema = provider_config::schema();
+    let mut config = null_object(&schema);
+    let i = emu.info();
+    config.set_attr("base_uri", Value::string(&i.base_uri));
+    config.set_attr("oauth_base_uri", Value::string(&i.oauth_base_uri));
+    config.set_attr("account_id", Value::string(&i.account_id));
+    config.set_attr("access_token", Value::string(&i.access_token));
+    for (k, v) in extra {
+        config.set_attr(*k, v.clone());
+    }
+    let resp = provider
+        .configure(pb::configure::Request {
+            terraform_version: "1.11.0".into(),
+            config: dv(&config, &schema.block.implied_type()),
+            client_capabilities: caps(true),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_no_errors(&resp.diagnostics);
+    (plugin, provider)
+}
+
+/// Fails the test if `diags` has an error.
+#[track_caller]
+pub fn assert_no_errors(diags: &[pb::Diagnostic]) {
+    assert!(errors(diags).is_empty(), "{diags:?}");
+}
+
+/// PlanResourceChange of `type_name` (values of type `ty`), as Terraform 1.11 sends it.
+pub async fn plan(
+    provider: &mut ProviderClient<Channel>,
+    type_name: &str,
+    ty: &Type,
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+    prior_private: Vec<u8>,
+) -> pb::plan_resource_change::Response {
+    provider
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: type_name.into(),
+            prior_state: dv(prior, ty),
+            proposed_new_state: dv(proposed, ty),
+            config: dv(config, ty),
+            prior_private,
+            client_capabilities: caps(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// ApplyResourceChange of `type_name` (values of type `ty`).
+pub async fn apply(
+    provider: &mut ProviderClient<Channel>,
+    type_name: &str,
+    ty: &Type,
+    prior: &Value,
+    planned: &Value,
+    config: &Value,
+    planned_private: Vec<u8>,
+) -> pb::apply_resource_change::Response {
+    provider
+        .apply_resource_change(pb::apply_resource_change::Request {
+            type_name: type_name.into(),
+            prior_state: dv(prior, ty),
+            planned_state: dv(planned, ty),
+            config: dv(config, ty),
+            planned_private,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// What Terraform does for a create: PlanResourceChange (which must succeed), then
+/// ApplyResourceChange.
+pub async fn create(
+    provider: &mut ProviderClient<Channel>,
+    type_name: &str,
+    schema: &Schema,
+    config: &Value,
+) -> pb::apply_resource_change::Response {
+    let ty = schema.block.implied_type();
+    let null = Value::Null;
+    let planned = plan(provider, type_name, &ty, &null, config, config, Vec::new()).await;
+    assert_no_errors(&planned.diagnostics);
+    let state = undv(&planned.planned_state, &ty);
+    apply(
+        provider,
+        type_name,
+        &ty,
+        &null,
+        &state,
+        config,
+        planned.planned_private,
+    )
+    .await
+}
+
+/// [`create`], which must succeed.
+pub async fn create_ok(
+    provider: &mut ProviderClient<Channel>,
+    type_name: &str,
+    schema: &Schema,
+    config: &Value,
+) -> pb::apply_resource_change::Response {
+    let applied = create(provider, type_name, schema, config).await;
+    assert_no_errors(&applied.diagnostics);
+    applied
+}
+
+/// A GET answered with JSON (`bearer`: an access token to send).
+pub async fn get_json(url: String, bearer: Option<&str>) -> serde_json::Value {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut req = http.get(url);
+    if let Some(token) = bearer {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
+
+/// The emulator's request log (`[{seq, method, path, status, …}]`).
+pub async fn emulator_requests(emu: &docusign_emulator::Running) -> Vec<serde_json::Value> {
+    let url = format!("{}/_emulator/requests", emu.info().base_uri);
+    let log = get_json(url, None).await;
+    log.as_array().cloned().unwrap_or_default()
 }

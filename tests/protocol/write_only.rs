@@ -6,36 +6,15 @@
 //! DocuSign never echoes `password`, and the emulator redacts it from its request log, so the
 //! value DocuSign received is read from the emulator's state file (its storage).
 
-use terraform_provider_docusign::framework::{Type, Value, msgpack};
+use terraform_provider_docusign::framework::Value;
 use terraform_provider_docusign::protocol::tfplugin5::attribute_path::step::Selector;
-use terraform_provider_docusign::protocol::tfplugin5::{
-    ClientCapabilities, DynamicValue, apply_resource_change, configure, plan_resource_change,
-    validate_resource_type_config,
-};
+use terraform_provider_docusign::protocol::tfplugin5::validate_resource_type_config;
 use terraform_provider_docusign::resources::connect_configuration::schema::schema;
-use terraform_provider_docusign::resources::{null_object, provider_config};
+use terraform_provider_docusign::resources::null_object;
 
-use crate::support::Plugin;
+use crate::support::{apply, assert_no_errors, caps, configured, dv, emulator, errors, plan, undv};
 
 const TYPE: &str = "docusign_connect_configuration";
-
-fn dv(v: &Value, ty: &Type) -> Option<DynamicValue> {
-    Some(DynamicValue {
-        msgpack: msgpack::encode(v, ty).unwrap(),
-        json: Vec::new(),
-    })
-}
-
-fn decode(d: Option<DynamicValue>, ty: &Type) -> Value {
-    msgpack::decode(&d.expect("a value").msgpack, ty).unwrap()
-}
-
-fn caps(write_only: bool) -> Option<ClientCapabilities> {
-    Some(ClientCapabilities {
-        deferral_allowed: false,
-        write_only_attributes_allowed: write_only,
-    })
-}
 
 /// The resource config with `password_wo` and its version.
 fn config(password: &str, version: i64) -> Value {
@@ -51,14 +30,6 @@ fn config(password: &str, version: i64) -> Value {
     c
 }
 
-fn errors(diags: &[terraform_provider_docusign::protocol::tfplugin5::Diagnostic]) -> Vec<String> {
-    diags
-        .iter()
-        .filter(|d| d.severity == 1)
-        .map(|d| format!("{}: {}", d.summary, d.detail))
-        .collect()
-}
-
 /// The password the emulator stored for configuration `id`.
 fn stored_password(file: &std::path::Path, id: &str) -> serde_json::Value {
     let data: serde_json::Value =
@@ -70,38 +41,8 @@ fn stored_password(file: &std::path::Path, id: &str) -> serde_json::Value {
 async fn password_wo_reaches_docusign_and_never_state() {
     let dir = tempfile::tempdir().unwrap();
     let state_file = dir.path().join("emulator.json");
-    let emu = docusign_emulator::start(docusign_emulator::Config {
-        state_file: Some(state_file.clone()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let info = emu.info().clone();
-
-    let plugin = Plugin::launch();
-    let mut p = plugin.provider().await;
-
-    let pschema = provider_config::schema();
-    let pty = pschema.block.implied_type();
-    let mut pcfg = null_object(&pschema);
-    pcfg.set_attr("base_uri", Value::string(&info.base_uri));
-    pcfg.set_attr("oauth_base_uri", Value::string(&info.oauth_base_uri));
-    pcfg.set_attr("account_id", Value::string(&info.account_id));
-    pcfg.set_attr("access_token", Value::string(&info.access_token));
-    let resp = p
-        .configure(configure::Request {
-            terraform_version: "1.11.0".into(),
-            config: dv(&pcfg, &pty),
-            client_capabilities: caps(true),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(
-        errors(&resp.diagnostics).is_empty(),
-        "{:?}",
-        resp.diagnostics
-    );
+    let emu = emulator(&state_file).await;
+    let (plugin, mut p) = configured(&emu, &[]).await;
 
     let ty = schema().block.implied_type();
     let first = config("wo-First-1", 1);
@@ -142,60 +83,32 @@ async fn password_wo_reaches_docusign_and_never_state() {
         .await
         .unwrap()
         .into_inner();
-    assert!(
-        errors(&resp.diagnostics).is_empty(),
-        "{:?}",
-        resp.diagnostics
-    );
+    assert_no_errors(&resp.diagnostics);
 
     // Plan a create. The proposed state is the config itself (a careless client could leave the
     // write-only value in it): the plan must still be null there.
     let null = Value::Null;
-    let resp = p
-        .plan_resource_change(plan_resource_change::Request {
-            type_name: TYPE.into(),
-            prior_state: dv(&null, &ty),
-            proposed_new_state: dv(&first, &ty),
-            config: dv(&first, &ty),
-            prior_private: Vec::new(),
-            provider_meta: None,
-            client_capabilities: caps(true),
-            prior_identity: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(
-        errors(&resp.diagnostics).is_empty(),
-        "{:?}",
-        resp.diagnostics
-    );
-    let planned = decode(resp.planned_state, &ty);
+    let resp = plan(&mut p, TYPE, &ty, &null, &first, &first, Vec::new()).await;
+    assert_no_errors(&resp.diagnostics);
+    let planned = undv(&resp.planned_state, &ty);
     assert_eq!(planned.get_attr("password_wo"), Some(&Value::Null));
     assert_eq!(
         planned.get_attr("password_wo_version"),
         Some(&Value::number(1))
     );
 
-    let resp = p
-        .apply_resource_change(apply_resource_change::Request {
-            type_name: TYPE.into(),
-            prior_state: dv(&null, &ty),
-            planned_state: dv(&planned, &ty),
-            config: dv(&first, &ty),
-            planned_private: resp.planned_private,
-            provider_meta: None,
-            planned_identity: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(
-        errors(&resp.diagnostics).is_empty(),
-        "{:?}",
-        resp.diagnostics
-    );
-    let state = decode(resp.new_state, &ty);
+    let resp = apply(
+        &mut p,
+        TYPE,
+        &ty,
+        &null,
+        &planned,
+        &first,
+        resp.planned_private,
+    )
+    .await;
+    assert_no_errors(&resp.diagnostics);
+    let state = undv(&resp.new_state, &ty);
     assert_eq!(state.get_attr("password_wo"), Some(&Value::Null));
     let id = state.attr_str("id").expect("an id").to_owned();
     assert_eq!(
@@ -208,31 +121,14 @@ async fn password_wo_reaches_docusign_and_never_state() {
     let second = config("wo-Second-2", 2);
     let mut proposed = state.clone();
     proposed.set_attr("password_wo_version", Value::number(2));
-    let resp = p
-        .plan_resource_change(plan_resource_change::Request {
-            type_name: TYPE.into(),
-            prior_state: dv(&state, &ty),
-            proposed_new_state: dv(&proposed, &ty),
-            config: dv(&second, &ty),
-            prior_private: private,
-            provider_meta: None,
-            client_capabilities: caps(true),
-            prior_identity: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(
-        errors(&resp.diagnostics).is_empty(),
-        "{:?}",
-        resp.diagnostics
-    );
+    let resp = plan(&mut p, TYPE, &ty, &state, &proposed, &second, private).await;
+    assert_no_errors(&resp.diagnostics);
     assert!(
         resp.requires_replace.is_empty(),
         "{:?}",
         resp.requires_replace
     );
-    let planned = decode(resp.planned_state, &ty);
+    let planned = undv(&resp.planned_state, &ty);
     let changed: Vec<&String> = match (&planned, &state) {
         (Value::Object(a), Value::Object(b)) => a
             .iter()
@@ -242,25 +138,18 @@ async fn password_wo_reaches_docusign_and_never_state() {
         _ => panic!("objects expected"),
     };
     assert_eq!(changed, vec!["password_wo_version"]);
-    let resp = p
-        .apply_resource_change(apply_resource_change::Request {
-            type_name: TYPE.into(),
-            prior_state: dv(&state, &ty),
-            planned_state: dv(&planned, &ty),
-            config: dv(&second, &ty),
-            planned_private: resp.planned_private,
-            provider_meta: None,
-            planned_identity: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(
-        errors(&resp.diagnostics).is_empty(),
-        "{:?}",
-        resp.diagnostics
-    );
-    let state2 = decode(resp.new_state, &ty);
+    let resp = apply(
+        &mut p,
+        TYPE,
+        &ty,
+        &state,
+        &planned,
+        &second,
+        resp.planned_private,
+    )
+    .await;
+    assert_no_errors(&resp.diagnostics);
+    let state2 = undv(&resp.new_state, &ty);
     assert_eq!(state2.get_attr("password_wo"), Some(&Value::Null));
     assert_eq!(state2.attr_str("id"), Some(id.as_str()), "stable id");
     assert_eq!(
