@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::limits::{Limiter, Verdict};
+use crate::model::BadField;
 use crate::state::Data;
 use crate::{Info, JwtApp, util};
 
@@ -103,6 +104,11 @@ impl ApiError {
         )
     }
 
+    /// 400 `INVALID_REQUEST_PARAMETER` for an account the caller may use but the data lacks.
+    pub fn unknown_account() -> Self {
+        ApiError::bad_param("Unknown account.")
+    }
+
     /// 400 `INVALID_REQUEST_BODY`.
     pub fn bad_body(detail: impl AsRef<str>) -> Self {
         ApiError::new(
@@ -113,6 +119,22 @@ impl ApiError {
                 detail.as_ref()
             ),
         )
+    }
+}
+
+/// A field DocuSign would refuse: 400 `INVALID_REQUEST_BODY` naming it.
+impl From<BadField> for ApiError {
+    fn from(e: BadField) -> Self {
+        ApiError::bad_body(format!("Invalid value for '{}': {}.", e.field, e.reason))
+    }
+}
+
+/// Parses a JSON object body, answering `INVALID_REQUEST_BODY` otherwise.
+pub fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::bad_body("Expected a JSON object.")),
+        Err(e) => Err(ApiError::bad_body(format!("{e}"))),
     }
 }
 

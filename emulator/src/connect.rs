@@ -12,7 +12,9 @@ use axum::routing::get;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
-use crate::app::{ApiError, Caller, Shared, authorize, empty_ok, json_response, lock};
+use crate::app::{
+    ApiError, Caller, Shared, authorize, empty_ok, json_response, lock, parse_object,
+};
 use crate::model;
 use crate::state::{Data, Delivery, StoredConfig};
 
@@ -28,19 +30,6 @@ pub fn routes() -> Router<Arc<Shared>> {
             &format!("{BASE}/{{connectId}}"),
             get(get_one).delete(delete_one),
         )
-}
-
-/// Parses a JSON object body, answering `INVALID_REQUEST_BODY` otherwise.
-pub fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(ApiError::bad_body("Expected a JSON object.")),
-        Err(e) => Err(ApiError::bad_body(format!("{e}"))),
-    }
-}
-
-fn field_error(e: model::BadField) -> ApiError {
-    ApiError::bad_body(format!("Invalid value for '{}': {}.", e.field, e.reason))
 }
 
 fn not_found(shared: &Shared, id: &str) -> ApiError {
@@ -167,7 +156,7 @@ async fn create(
     let caller = authorize(&shared, &headers, &account)?;
     let input = parse_object(&body)?;
     let mut cfg = model::with_defaults();
-    model::apply(&mut cfg, &input).map_err(field_error)?;
+    model::apply(&mut cfg, &input)?;
     validate(&shared, &cfg)?;
     let mut data = lock(&shared.data);
     let delivery = delivery_for(&data, &caller, &cfg)?;
@@ -213,7 +202,7 @@ async fn update(
         return Err(not_found(&shared, &id));
     };
     let mut cfg = stored.body.clone();
-    model::apply(&mut cfg, &input).map_err(field_error)?;
+    model::apply(&mut cfg, &input)?;
     validate(&shared, &cfg)?;
     let delivery = delivery_for(&data, &caller, &cfg)?;
     let rendered = model::render(&cfg);

@@ -12,8 +12,7 @@ use axum::routing::{delete, get};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
-use crate::app::{ApiError, Shared, authorize, empty_ok, json_response, lock};
-use crate::connect::parse_object;
+use crate::app::{ApiError, Shared, authorize, empty_ok, json_response, lock, parse_object};
 use crate::model::BadField;
 use crate::state::HmacKey;
 use crate::util;
@@ -104,8 +103,7 @@ fn check_required(cfg: &Map<String, Value>) -> Result<(), ApiError> {
 }
 
 fn parse_oauth(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
-    normalize_oauth(&parse_object(body)?)
-        .map_err(|e| ApiError::bad_body(format!("Invalid value for '{}': {}.", e.field, e.reason)))
+    Ok(normalize_oauth(&parse_object(body)?)?)
 }
 
 async fn get_oauth(
@@ -135,7 +133,7 @@ async fn create_oauth(
     check_required(&cfg)?;
     let mut data = lock(&shared.data);
     let Some(acct) = data.account_mut(&caller.account_id) else {
-        return Err(ApiError::bad_param("Unknown account."));
+        return Err(ApiError::unknown_account());
     };
     if acct.oauth.is_some() {
         return Err(ApiError::bad_param(
@@ -160,7 +158,7 @@ async fn update_oauth(
     let input = parse_oauth(&body)?;
     let mut data = lock(&shared.data);
     let Some(acct) = data.account_mut(&caller.account_id) else {
-        return Err(ApiError::bad_param("Unknown account."));
+        return Err(ApiError::unknown_account());
     };
     let mut cfg = acct.oauth.clone().unwrap_or_default();
     for (k, v) in input {
@@ -223,7 +221,7 @@ async fn create_key(
     let caller = authorize(&shared, &headers, &account)?;
     let mut data = lock(&shared.data);
     let Some(acct) = data.account_mut(&caller.account_id) else {
-        return Err(ApiError::bad_param("Unknown account."));
+        return Err(ApiError::unknown_account());
     };
     if acct.hmac_keys.len() >= MAX_HMAC_KEYS {
         return Err(ApiError::bad_param(format!(
@@ -250,7 +248,7 @@ async fn delete_key(
     let caller = authorize(&shared, &headers, &account)?;
     let mut data = lock(&shared.data);
     let Some(acct) = data.account_mut(&caller.account_id) else {
-        return Err(ApiError::bad_param("Unknown account."));
+        return Err(ApiError::unknown_account());
     };
     let before = acct.hmac_keys.len();
     acct.hmac_keys
