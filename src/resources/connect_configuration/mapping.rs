@@ -34,6 +34,15 @@ pub fn create_body(planned: &Value, config: &Value) -> ConnectConfiguration {
     m
 }
 
+/// The object a state implies: what [`create_body`] would send for it, with its id. Private
+/// data is stored as the difference between this and what DocuSign returned
+/// ([`crate::resources::private`]).
+pub fn implied_model(state: &Value) -> ConnectConfiguration {
+    let mut m = create_body(state, &Value::Null);
+    m.connect_id = state.attr_str("id").map(str::to_string);
+    m
+}
+
 /// Builds the body of an update: the last object DocuSign returned (`base`), overlaid with the
 /// planned values. Optional attributes the user removed (set in `prior`, null in `planned`) are
 /// cleared explicitly, with DocuSign's empty forms.

@@ -80,11 +80,14 @@ impl Resource for ConnectConfigurationResource {
             Err(e) => return keep(req, api_diagnostic("read Connect configuration", &e).into()),
         };
         match client.cached_configuration(Some(&account), &id).await {
-            Ok(Some(found)) => ReadResponse {
-                new_state: mapping::state_from_model(&found, state, &account),
-                private: private::encode(&found),
-                diagnostics,
-            },
+            Ok(Some(found)) => {
+                let new_state = mapping::state_from_model(&found, state, &account);
+                ReadResponse {
+                    private: private::encode(&found, &new_state),
+                    new_state,
+                    diagnostics,
+                }
+            }
             Ok(None) => gone(&account, &id),
             Err(e) if e.is_not_found() => gone(&account, &id),
             Err(e) => keep(req, api_diagnostic("read Connect configuration", &e).into()),
@@ -161,15 +164,15 @@ impl Resource for ConnectConfigurationResource {
                     .create_configuration_safely(Some(&account), &body)
                     .await
                 {
-                    Ok(created) => ApplyResponse {
-                        new_state: mapping::state_from_model(
-                            &created,
-                            &req.planned_state,
-                            &account,
-                        ),
-                        private: private::encode(&created),
-                        diagnostics: Diagnostics::new(),
-                    },
+                    Ok(created) => {
+                        let new_state =
+                            mapping::state_from_model(&created, &req.planned_state, &account);
+                        ApplyResponse {
+                            private: private::encode(&created, &new_state),
+                            new_state,
+                            diagnostics: Diagnostics::new(),
+                        }
+                    }
                     Err(e) => failed(api_diagnostic("create Connect configuration", &e).into()),
                 }
             }
@@ -180,7 +183,7 @@ impl Resource for ConnectConfigurationResource {
                         "The prior state of this Connect configuration has no id.",
                     )));
                 };
-                let base = match private::decode(&req.planned_private) {
+                let base = match private::decode(&req.planned_private, &req.prior_state) {
                     Some(b) if b.connect_id.as_deref() == Some(id.as_str()) => b,
                     _ => match client.cached_configuration(Some(&account), &id).await {
                         Ok(Some(b)) => b,
@@ -206,15 +209,15 @@ impl Resource for ConnectConfigurationResource {
                     &id,
                 );
                 match client.update_configuration(Some(&account), &body).await {
-                    Ok(updated) => ApplyResponse {
-                        new_state: mapping::state_from_model(
-                            &updated,
-                            &req.planned_state,
-                            &account,
-                        ),
-                        private: private::encode(&updated),
-                        diagnostics: Diagnostics::new(),
-                    },
+                    Ok(updated) => {
+                        let new_state =
+                            mapping::state_from_model(&updated, &req.planned_state, &account);
+                        ApplyResponse {
+                            private: private::encode(&updated, &new_state),
+                            new_state,
+                            diagnostics: Diagnostics::new(),
+                        }
+                    }
                     Err(e) => ApplyResponse {
                         new_state: req.prior_state.clone(),
                         private: req.planned_private.clone(),
