@@ -236,6 +236,11 @@ mod tests {
             Some(Duration::from_secs(1))
         );
         assert_eq!(server_hint(&headers(&[]), &Class::ServerError, now), None);
+        assert_eq!(
+            server_hint(&headers(&[("retry-after", "3")]), &Class::ServerError, now),
+            Some(Duration::from_secs(3)),
+            "a 503's Retry-After is a hint too"
+        );
     }
 
     #[test]

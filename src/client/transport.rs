@@ -326,13 +326,16 @@ impl Http {
                             });
                         }
                         Class::ServerError => {
+                            // A 503 may say when to come back (`Retry-After`); it wins over the
+                            // backoff when longer, as for the call limits.
+                            let hint = retry::server_hint(&resp.headers, &class, retry::now_unix());
                             let err = Error::Api {
                                 operation: op,
                                 status,
                                 error_code: details.error_code.clone(),
                                 message: details.message_or("server error"),
                             };
-                            (err, format!("HTTP {status}"), None)
+                            (err, format!("HTTP {status}"), hint)
                         }
                         _ if req.raw_errors => return Ok(resp),
                         Class::NotFound => {

@@ -35,6 +35,31 @@ async fn server_errors_are_retried() {
 }
 
 #[tokio::test]
+async fn a_server_errors_retry_after_is_honoured() {
+    let emu = Emu::start().await;
+    let client = Client::new(emu.token_config()).unwrap();
+    emu.fault(
+        json!({"method": "GET", "path": emu.connect_path(""), "times": 1,
+        "error": {"status": 503, "errorCode": "SERVICE_UNAVAILABLE", "message": "maintenance",
+                  "retry_after": 2}}),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    client.list_configurations(None).await.unwrap();
+    // The backoff alone would retry within a fraction of a second.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "retried after {:?}, before the 2 s Retry-After",
+        started.elapsed()
+    );
+    let calls = emu.calls().await;
+    assert_eq!(
+        statuses(&calls, "GET", &emu.connect_path("")),
+        vec![Some(503), Some(200)]
+    );
+}
+
+#[tokio::test]
 async fn http_429_is_retried() {
     let emu = Emu::start().await;
     let client = Client::new(emu.token_config()).unwrap();
