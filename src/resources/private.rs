@@ -123,7 +123,10 @@ mod tests {
         // What the state cannot say is what the delta holds.
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("someFutureField") && text.contains("enableOAuthPerConfiguration"));
-        assert!(!text.contains("bench-0"), "the name is in state already: {text}");
+        assert!(
+            !text.contains("bench-0"),
+            "the name is in state already: {text}"
+        );
     }
 
     #[test]
