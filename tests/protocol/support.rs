@@ -58,9 +58,16 @@ pub const MAGIC_COOKIE: (&str, &str) = (
 /// How long the plugin may take to print its handshake line.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The path of the binary under test.
+/// The path of the binary under test: `TF_ACC_PROVIDER_BIN` when set (to run these tests
+/// against the release binary), else the one cargo built for this test run.
 pub fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_terraform-provider-docusign")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("TF_ACC_PROVIDER_BIN")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_terraform-provider-docusign").to_owned())
+    })
 }
 
 /// An ephemeral client certificate shaped like go-plugin's.

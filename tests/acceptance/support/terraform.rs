@@ -114,9 +114,14 @@ pub fn locate_terraform(env: Option<std::ffi::OsString>, root: &Path) -> Result<
     }
 }
 
-/// Directory holding our freshly built `terraform-provider-docusign` (a dev_overrides target).
+/// Directory holding our freshly built `terraform-provider-docusign` (a dev_overrides target),
+/// or the directory of `TF_ACC_PROVIDER_BIN` when set (to run the suite against the release
+/// binary; the file must be named `terraform-provider-docusign`).
 pub fn provider_dir() -> PathBuf {
-    let bin = Path::new(env!("CARGO_BIN_EXE_terraform-provider-docusign"));
+    let bin = std::env::var_os("TF_ACC_PROVIDER_BIN")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-docusign")));
     bin.parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
