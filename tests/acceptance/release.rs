@@ -2,6 +2,11 @@
 //! the debug binary, through the same code, `--binary`) put in a packed `filesystem_mirror`,
 //! installed by `terraform init` with its hash recorded in `.terraform.lock.hcl`, then used for a
 //! plan against the emulator. No dev_overrides anywhere.
+//!
+//! A release signed with `--sign` is then served by a local provider registry (the registry
+//! protocol over HTTPS, see [`registry`]); `terraform init` downloads it, checks the zip against
+//! SHA256SUMS and SHA256SUMS against its signature and the publisher's public key, and refuses a
+//! signature that does not match.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,16 +19,25 @@ const NAME: &str = "terraform-provider-docusign";
 
 /// Runs `cargo xtask release --binary <our debug binary> --version VERSION --out <dist>`.
 fn package_debug_binary(dist: &Path) {
+    package_debug_binary_with(dist, &[], None);
+}
+
+/// The same, with more arguments, and `GNUPGHOME` when given.
+fn package_debug_binary_with(dist: &Path, extra: &[&str], gnupg_home: Option<&Path>) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| env!("CARGO").to_owned());
     let bin = env!("CARGO_BIN_EXE_terraform-provider-docusign");
-    let out = Command::new(cargo)
-        .current_dir(repo_root())
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(repo_root())
         .args(["run", "--quiet", "-p", "xtask", "--", "release", "--binary"])
         .arg(bin)
         .args(["--version", VERSION, "--out"])
         .arg(dist)
-        .output()
-        .expect("run cargo xtask release");
+        .args(extra)
+        .env_remove("GPG_FINGERPRINT");
+    if let Some(home) = gnupg_home {
+        cmd.env("GNUPGHOME", home);
+    }
+    let out = cmd.output().expect("run cargo xtask release");
     assert!(
         out.status.success(),
         "cargo xtask release failed:\n{}",
@@ -197,5 +211,317 @@ data "docusign_connect_configurations" "all" {{}}
     assert_eq!(
         std::fs::read_to_string(wd.path().join(".terraform.lock.hcl")).unwrap(),
         lock
+    );
+}
+
+/// A throw-away GnuPG home with one RSA signing key (the Terraform Registry takes RSA or DSA
+/// keys). Kept under /tmp: gpg-agent's socket path must stay short.
+struct GpgKey {
+    home: tempfile::TempDir,
+    fingerprint: String,
+}
+
+impl GpgKey {
+    fn generate() -> GpgKey {
+        let home = tempfile::Builder::new()
+            .prefix("gpg")
+            .tempdir_in("/tmp")
+            .unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        let mut key = GpgKey {
+            home,
+            fingerprint: String::new(),
+        };
+        key.gpg(&[
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "docusign-iac release test <release-test@example.invalid>",
+            "rsa3072",
+            "sign",
+            "never",
+        ]);
+        let listing = key.gpg(&["--with-colons", "--list-secret-keys"]);
+        key.fingerprint = String::from_utf8_lossy(&listing)
+            .lines()
+            .find_map(|l| l.strip_prefix("fpr:"))
+            .and_then(|l| l.split(':').find(|f| f.len() == 40))
+            .expect("a fingerprint in gpg's listing")
+            .to_owned();
+        key
+    }
+
+    /// Runs gpg in this home; panics with its stderr when it fails.
+    fn gpg(&self, args: &[&str]) -> Vec<u8> {
+        let out = self.gpg_raw(args);
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    fn gpg_raw(&self, args: &[&str]) -> std::process::Output {
+        Command::new("gpg")
+            .env("GNUPGHOME", self.home.path())
+            .arg("--batch")
+            .args(args)
+            .output()
+            .expect("run gpg (Debian package gpg)")
+    }
+
+    /// The 16-hex-digit key id Terraform prints and the registry protocol carries.
+    fn key_id(&self) -> &str {
+        &self.fingerprint[24..]
+    }
+}
+
+impl Drop for GpgKey {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--kill", "gpg-agent"])
+            .output();
+    }
+}
+
+/// A provider registry on `https://localhost:<port>`: service discovery, the versions and
+/// download endpoints of the registry protocol (v1), and the files they point to. HTTP/1.1, one
+/// request per connection, a self-signed certificate that Terraform trusts via `SSL_CERT_FILE`.
+mod registry {
+    use std::collections::HashMap;
+    use std::io::{Read as _, Write as _};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    pub struct Registry {
+        pub port: u16,
+        pub cert_pem: String,
+        files: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+        pub requests: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Registry {
+        pub fn start() -> Registry {
+            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+            let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+            let cert_pem = cert.cert.pem();
+            let key =
+                rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+            let config = Arc::new(
+                rustls::ServerConfig::builder()
+                    .with_no_client_auth()
+                    .with_single_cert(vec![cert.cert.der().clone()], key)
+                    .unwrap(),
+            );
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let files: Arc<Mutex<HashMap<String, Vec<u8>>>> = Arc::default();
+            let requests: Arc<Mutex<Vec<String>>> = Arc::default();
+            let (f, r) = (files.clone(), requests.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming().flatten() {
+                    let (config, f, r) = (config.clone(), f.clone(), r.clone());
+                    std::thread::spawn(move || {
+                        let Ok(conn) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        let mut tls = rustls::StreamOwned::new(conn, stream);
+                        let mut head = Vec::new();
+                        let mut byte = [0u8; 1];
+                        while !head.ends_with(b"\r\n\r\n") && head.len() < 16384 {
+                            match tls.read(&mut byte) {
+                                Ok(1) => head.push(byte[0]),
+                                _ => return,
+                            }
+                        }
+                        let head = String::from_utf8_lossy(&head).into_owned();
+                        let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+                        r.lock().unwrap().push(path.clone());
+                        let body = f.lock().unwrap().get(&path).cloned();
+                        let (status, body) = match body {
+                            Some(b) => ("200 OK", b),
+                            None => ("404 Not Found", b"{\"errors\":[\"not found\"]}".to_vec()),
+                        };
+                        let kind = if path.starts_with("/files/") {
+                            "application/octet-stream"
+                        } else {
+                            "application/json"
+                        };
+                        let _ = write!(
+                            tls,
+                            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\
+                             Connection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = tls.write_all(&body);
+                        let _ = tls.flush();
+                        tls.conn.send_close_notify();
+                        let _ = tls.flush();
+                    });
+                }
+            });
+            Registry {
+                port,
+                cert_pem,
+                files,
+                requests,
+            }
+        }
+
+        pub fn base(&self) -> String {
+            format!("https://localhost:{}", self.port)
+        }
+
+        pub fn serve(&self, path: &str, body: impl Into<Vec<u8>>) {
+            self.files
+                .lock()
+                .unwrap()
+                .insert(path.to_owned(), body.into());
+        }
+    }
+}
+
+#[test]
+fn a_signed_release_installs_from_a_registry_and_a_bad_signature_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dist = tmp.path().join("dist");
+    let key = GpgKey::generate();
+    package_debug_binary_with(&dist, &["--sign", &key.fingerprint], Some(key.home.path()));
+
+    let zip_name = format!("{NAME}_{VERSION}_linux_amd64.zip");
+    let sums_name = format!("{NAME}_{VERSION}_SHA256SUMS");
+    let zip = dist.join(&zip_name);
+    let sums = dist.join(&sums_name);
+    let sig = dist.join(format!("{sums_name}.sig"));
+    assert!(sig.is_file(), "--sign wrote no {}", sig.display());
+    // gpg agrees the signature is the key's, over exactly these sums.
+    let sig_s = sig.to_string_lossy().into_owned();
+    let sums_s = sums.to_string_lossy().into_owned();
+    let verified = key.gpg(&["--status-fd", "1", "--verify", &sig_s, &sums_s]);
+    assert!(
+        String::from_utf8_lossy(&verified).contains(&format!("VALIDSIG {}", key.fingerprint)),
+        "{}",
+        String::from_utf8_lossy(&verified)
+    );
+    let armor = String::from_utf8(key.gpg(&["--armor", "--export", &key.fingerprint])).unwrap();
+
+    // The registry protocol: discovery, versions, download (with the signing key), files.
+    let reg = registry::Registry::start();
+    let base = reg.base();
+    let prefix = "/v1/providers/docusign-iac/docusign";
+    reg.serve(
+        "/.well-known/terraform.json",
+        serde_json::json!({"providers.v1": "/v1/providers/"}).to_string(),
+    );
+    reg.serve(
+        &format!("{prefix}/versions"),
+        serde_json::json!({"versions": [{"version": VERSION, "protocols": ["5.0"],
+            "platforms": [{"os": "linux", "arch": "amd64"}]}]})
+        .to_string(),
+    );
+    reg.serve(
+        &format!("{prefix}/{VERSION}/download/linux/amd64"),
+        serde_json::json!({
+            "protocols": ["5.0"], "os": "linux", "arch": "amd64", "filename": zip_name,
+            "download_url": format!("{base}/files/{zip_name}"),
+            "shasums_url": format!("{base}/files/{sums_name}"),
+            "shasums_signature_url": format!("{base}/files/{sums_name}.sig"),
+            "shasum": sha256_hex(Some(&zip), None),
+            "signing_keys": {"gpg_public_keys": [{"key_id": key.key_id(), "ascii_armor": armor}]}
+        })
+        .to_string(),
+    );
+    reg.serve(&format!("/files/{zip_name}"), std::fs::read(&zip).unwrap());
+    reg.serve(
+        &format!("/files/{sums_name}"),
+        std::fs::read(&sums).unwrap(),
+    );
+    reg.serve(
+        &format!("/files/{sums_name}.sig"),
+        std::fs::read(&sig).unwrap(),
+    );
+    let ca = tmp.path().join("registry-ca.pem");
+    std::fs::write(&ca, &reg.cert_pem).unwrap();
+
+    let source = format!("localhost:{}/docusign-iac/docusign", reg.port);
+    let config = format!(
+        "terraform {{\n  required_providers {{\n    docusign = {{\n      source  = {}\n      \
+         version = \"{VERSION}\"\n    }}\n  }}\n}}\n",
+        hcl_string(&source)
+    );
+    let init_in = |name: &str| {
+        let mut wd = WorkDir::new(name, &Overrides::none().direct(true));
+        wd.set_env("SSL_CERT_FILE", &ca.to_string_lossy());
+        wd.write_config(&config);
+        let out = wd.run_raw(&["init", "-input=false", "-no-color"]);
+        (wd, out)
+    };
+
+    let (wd, init) = init_in("release_registry_signed");
+    let said = init.combined();
+    assert!(init.success(), "{said}");
+    assert!(
+        said.contains(&format!(
+            "Installed {source} v{VERSION} (self-signed, key ID {})",
+            key.key_id()
+        )),
+        "Terraform did not report the signature it checked:\n{said}"
+    );
+    let installed = wd.path().join(format!(
+        ".terraform/providers/{source}/{VERSION}/linux_amd64/{NAME}_v{VERSION}"
+    ));
+    assert_eq!(
+        sha256_hex(Some(&installed), None),
+        sha256_hex(
+            Some(Path::new(env!("CARGO_BIN_EXE_terraform-provider-docusign"))),
+            None
+        )
+    );
+    let fetched = reg.requests.lock().unwrap().clone();
+    assert!(
+        fetched.contains(&format!("/files/{sums_name}.sig")),
+        "Terraform never fetched the signature: {fetched:?}"
+    );
+
+    // The same release with a signature over other bytes: Terraform refuses to install it.
+    let other = tmp.path().join("other");
+    std::fs::write(&other, b"not the release's checksums\n").unwrap();
+    let other_s = other.to_string_lossy().into_owned();
+    let bad_sig = tmp.path().join("other.sig");
+    let bad_s = bad_sig.to_string_lossy().into_owned();
+    key.gpg(&[
+        "--yes",
+        "--local-user",
+        &key.fingerprint,
+        "--output",
+        &bad_s,
+        "--detach-sign",
+        &other_s,
+    ]);
+    reg.serve(
+        &format!("/files/{sums_name}.sig"),
+        std::fs::read(&bad_sig).unwrap(),
+    );
+    let (wd_bad, init) = init_in("release_registry_bad_signature");
+    let said = init.combined();
+    assert!(
+        !init.success(),
+        "installed despite a bad signature:\n{said}"
+    );
+    assert!(said.contains("error checking signature"), "{said}");
+    assert!(
+        !wd_bad
+            .path()
+            .join(".terraform/providers")
+            .join(&source)
+            .exists(),
+        "a provider was installed despite the bad signature"
     );
 }

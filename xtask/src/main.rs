@@ -35,9 +35,10 @@ commands:
   docs [--check]
       Writes the registry pages in docs/ from the provider's schema and examples/; with --check,
       writes nothing and fails listing the stale pages.
-  release [--version X.Y.Z] [--out DIR] [--binary PATH]
+  release [--version X.Y.Z] [--out DIR] [--binary PATH] [--sign KEY]
       Builds the release binary (linux amd64 here; other targets where rustup has them) and
-      writes dist/: the zips, the manifest and SHA256SUMS. --binary packages a built binary.
+      writes dist/: the zips, the manifest and SHA256SUMS. --binary packages a built binary;
+      --sign KEY (or GPG_FINGERPRINT) signs SHA256SUMS with gpg (SHA256SUMS.sig).
   help
       This text.
 ";

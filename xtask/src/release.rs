@@ -1,5 +1,5 @@
-//! `cargo xtask release [--version X.Y.Z] [--out DIR] [--binary PATH]`: the files a Terraform
-//! registry (or a `filesystem_mirror`) takes, in `dist/`:
+//! `cargo xtask release [--version X.Y.Z] [--out DIR] [--binary PATH] [--sign KEY]`: the files
+//! a Terraform registry (or a `filesystem_mirror`) takes, in `dist/`:
 //!
 //! * `terraform-provider-docusign_X.Y.Z_<os>_<arch>.zip`, holding one file,
 //!   `terraform-provider-docusign_vX.Y.Z` (`.exe` on Windows), mode 0755;
@@ -12,6 +12,8 @@
 //! linked statically and non-PIE (`workspace::DIST_RUSTFLAGS`). Other targets than the host are
 //! built only when
 //! `rustup target list --installed` has them; the command says which it skipped and why.
+//! `--sign KEY` (or `GPG_FINGERPRINT`) also writes `..._SHA256SUMS.sig`, a detached signature
+//! made by `gpg` with that key, as the Terraform Registry requires.
 //! `--binary PATH` packages an already built linux_amd64 binary instead of building (the
 //! acceptance tests package the debug binary this way). Archives are reproducible: fixed
 //! timestamps, fixed order.
@@ -51,6 +53,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut version = env!("CARGO_PKG_VERSION").to_owned();
     let mut out = workspace::root().join("dist");
     let mut prebuilt: Option<PathBuf> = None;
+    let mut sign_key: Option<String> = std::env::var("GPG_FINGERPRINT")
+        .ok()
+        .filter(|k| !k.is_empty());
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |flag: &str| {
@@ -62,6 +67,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--version" => version = value("--version")?,
             "--out" => out = PathBuf::from(value("--out")?),
             "--binary" => prebuilt = Some(PathBuf::from(value("--binary")?)),
+            "--sign" => sign_key = Some(value("--sign")?),
             other => return Err(format!("release: unknown argument {other:?}")),
         }
     }
@@ -77,7 +83,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None => build_all()?,
     };
     let manifest = workspace::root().join(MANIFEST);
-    let written = package(&version, &artifacts, &manifest, &out)?;
+    let mut written = package(&version, &artifacts, &manifest, &out)?;
+    if let Some(key) = &sign_key {
+        let sums = written
+            .last()
+            .cloned()
+            .ok_or("release: no SHA256SUMS was written")?;
+        written.push(sign(&sums, key)?);
+    }
     for p in &written {
         eprintln!("release: wrote {}", p.display());
     }
@@ -224,6 +237,31 @@ pub fn package(
     std::fs::write(&sums_path, sums).map_err(|e| format!("write {}: {e}", sums_path.display()))?;
     written.push(sums_path);
     Ok(written)
+}
+
+/// Signs `sums` with the GnuPG key `key` (a fingerprint or user id in the caller's keyring,
+/// `GNUPGHOME` honoured): a binary detached signature `<sums>.sig`, which is what the Terraform
+/// Registry verifies against the publisher's public key. Returns the signature's path.
+pub fn sign(sums: &Path, key: &str) -> Result<PathBuf, String> {
+    let mut sig = sums.as_os_str().to_owned();
+    sig.push(".sig");
+    let sig = PathBuf::from(sig);
+    let out = Command::new("gpg")
+        .args(["--batch", "--yes", "--local-user", key, "--output"])
+        .arg(&sig)
+        .arg("--detach-sign")
+        .arg(sums)
+        .output()
+        .map_err(|e| format!("release: run gpg to sign {}: {e}", sums.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "release: gpg could not sign {} with key {key:?} ({}):\n{}",
+            sums.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(sig)
 }
 
 /// The registry manifest must say protocol 5.0, which is what the provider serves.
