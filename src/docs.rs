@@ -246,10 +246,14 @@ seconds. The provider reads every Connect configuration of an account with one `
 per refresh, starts at most 180 calls per 30 seconds per account however many resources \
 Terraform handles in parallel, and retries HTTP 429 and 5xx answers, DocuSign's rate-limit \
 errors and connection errors up to `max_retries` times with exponential backoff and jitter, \
-waiting longer when DocuSign's rate-limit headers ask for it. A create (`POST`) is not blindly \
-resent: when its outcome is unknown (a timeout, a dropped connection, a 5xx), the provider lists \
-the account's configurations and adopts the one matching what it sent, and sends the create again \
-only when none matches. `request_timeout` bounds each HTTP request.
+waiting longer when DocuSign's rate-limit headers or a `Retry-After` ask for it. Terraform's \
+`Stop` (Ctrl-C) ends such a wait at once; a request already sent runs to its answer. A create \
+(`POST`) is not blindly resent: when its outcome is unknown (a timeout, a dropped connection, a \
+5xx), the provider lists the account's configurations and adopts the one matching what it sent, \
+and sends the create again only when none matches. `request_timeout` bounds each HTTP request.
+
+The released binaries are statically linked. They resolve host names themselves, from \
+`/etc/hosts` and `/etc/resolv.conf`, without the system's NSS modules.
 
 ";
 
