@@ -191,13 +191,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let null = workspace::null_provider()?;
     let series = measure(ours, null, opts.runs)?;
     let report = render(&series, opts.runs);
-    if let Some(dir) = opts.out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    }
-    std::fs::write(&opts.out, &report).map_err(|e| format!("write {}: {e}", opts.out.display()))?;
-    print!("{report}");
-    eprintln!("xtask: wrote {}", opts.out.display());
-    Ok(())
+    markdown::write_report(&opts.out, &report)
 }
 
 /// Measures `runs` launches of each binary, interleaved, after one warm-up each: our provider

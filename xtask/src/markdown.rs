@@ -1,5 +1,16 @@
 //! Small helpers to write benchmark reports as markdown.
 
+/// Writes `report` to `out` (creating its folder), prints it, and says where it went.
+pub fn write_report(out: &std::path::Path, report: &str) -> Result<(), String> {
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(out, report).map_err(|e| format!("write {}: {e}", out.display()))?;
+    print!("{report}");
+    eprintln!("xtask: wrote {}", out.display());
+    Ok(())
+}
+
 /// A markdown table from a header and rows.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut s = format!(

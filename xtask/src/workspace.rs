@@ -25,6 +25,22 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
+/// `cargo` (the one running xtask, when known), run from the repository root.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// `path` when it is a file, else an error saying how to make it.
+fn existing(path: PathBuf, how: &str) -> Result<PathBuf, String> {
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} does not exist: {how}", path.display()))
+    }
+}
+
 /// Extra rustc flags for the distributed binary on a Linux glibc target: statically linked
 /// (`crt-static`) and not position-independent (`relocation-model=static`), like a Go provider.
 /// With no shared libraries to map and no relocations to apply at start, the process touches
@@ -42,8 +58,8 @@ pub const DIST_RUSTFLAGS: &[&str] = &[
 /// `--target triple` (so [`DIST_RUSTFLAGS`] reach only the target's crates, never build
 /// scripts or proc macros, which cannot be static), flags through `CARGO_ENCODED_RUSTFLAGS`.
 pub fn dist_build_command(triple: &str) -> Command {
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
-    cmd.current_dir(root()).args([
+    let mut cmd = cargo();
+    cmd.args([
         "build",
         "--release",
         "-p",
@@ -82,23 +98,21 @@ pub fn host_triple() -> Option<String> {
 
 /// Builds the distributed provider binary for the host and returns its path.
 pub fn build_release_provider() -> Result<PathBuf, String> {
-    let triple = host_triple().ok_or("could not tell the host target from `rustc -vV`")?;
+    let triple = host()?;
     run(&mut dist_build_command(&triple))?;
-    release_provider()
+    existing(dist_binary(&triple), "cargo build did not make it")
 }
 
 /// The host's distributed provider binary, which must already exist.
 pub fn release_provider() -> Result<PathBuf, String> {
-    let triple = host_triple().ok_or("could not tell the host target from `rustc -vV`")?;
-    let bin = dist_binary(&triple);
-    if bin.is_file() {
-        Ok(bin)
-    } else {
-        Err(format!(
-            "{} does not exist: build it with cargo xtask release (or drop --no-build)",
-            bin.display()
-        ))
-    }
+    existing(
+        dist_binary(&host()?),
+        "build it with cargo xtask release (or drop --no-build)",
+    )
+}
+
+fn host() -> Result<String, String> {
+    host_triple().ok_or_else(|| "could not tell the host target from `rustc -vV`".to_owned())
 }
 
 /// The provider's package and binary name.
@@ -108,45 +122,31 @@ pub const PROVIDER: &str = "terraform-provider-docusign";
 /// emulator) binaries.
 pub fn build_release_provider_and_emulator() -> Result<(PathBuf, PathBuf), String> {
     let provider = build_release_provider()?;
-    run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-            .current_dir(root())
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "docusign-emulator",
-                "--bin",
-                "docusign-emulator",
-            ]),
-    )?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "docusign-emulator",
+        "--bin",
+        "docusign-emulator",
+    ]))?;
     Ok((provider, release_emulator()?))
 }
 
 /// The release emulator binary, which must already exist.
 pub fn release_emulator() -> Result<PathBuf, String> {
-    let bin = target_dir().join("release/docusign-emulator");
-    if bin.is_file() {
-        Ok(bin)
-    } else {
-        Err(format!(
-            "{} does not exist: build it with cargo build --release -p docusign-emulator",
-            bin.display()
-        ))
-    }
+    existing(
+        target_dir().join("release/docusign-emulator"),
+        "build it with cargo build --release -p docusign-emulator",
+    )
 }
 
 /// Terraform 1.0.3 from `.tools/bin` (run [`null_provider`] first: it installs the tools).
 pub fn terraform() -> Result<PathBuf, String> {
-    let bin = root().join(".tools/bin/terraform");
-    if bin.is_file() {
-        Ok(bin)
-    } else {
-        Err(format!(
-            "{} does not exist: run ./scripts/install-tools",
-            bin.display()
-        ))
-    }
+    existing(
+        root().join(".tools/bin/terraform"),
+        "run ./scripts/install-tools",
+    )
 }
 
 /// Runs `scripts/install-tools` (idempotent) and returns the Go null provider binary.

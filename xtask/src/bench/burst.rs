@@ -4,7 +4,7 @@
 
 use super::Context;
 use super::emulator::{Counts, Emulator};
-use super::terraform::{Kind, WorkDir, config};
+use super::terraform::Kind;
 
 /// What happened.
 pub struct BurstFigures {
@@ -19,17 +19,7 @@ pub struct BurstFigures {
 
 pub fn measure(ctx: &Context, n: usize, parallelism: usize) -> Result<BurstFigures, String> {
     let emu = Emulator::start(&ctx.emulator, &[])?;
-    let mut wd = WorkDir::new(
-        &ctx.work,
-        &format!("burst-{n}"),
-        &ctx.terraform,
-        &ctx.provider_dir,
-        &ctx.null_dir,
-        &config(Kind::Docusign, n),
-    )?;
-    for (k, v) in emu.provider_env() {
-        wd.set_env(k, &v);
-    }
+    let wd = ctx.workdir(&format!("burst-{n}"), Kind::Docusign, n, Some(&emu))?;
     eprintln!(
         "xtask bench: burst: applying {n} configurations at -parallelism={parallelism} under the \
          default limits (takes a minute or more: the client paces itself)"

@@ -134,6 +134,34 @@ pub struct Context {
     pub work: PathBuf,
 }
 
+impl Context {
+    /// A working directory `name` holding N resources of `kind`; with `emu`, the provider is
+    /// pointed at that emulator (its `DOCUSIGN_*` environment).
+    pub fn workdir(
+        &self,
+        name: &str,
+        kind: terraform::Kind,
+        n: usize,
+        emu: Option<&emulator::Emulator>,
+    ) -> Result<terraform::WorkDir, String> {
+        let mut wd = terraform::WorkDir::new(
+            &self.work,
+            name,
+            &self.terraform,
+            &self.provider_dir,
+            &self.null_dir,
+            &terraform::config(kind, n),
+        )?;
+        for (k, v) in emu
+            .map(emulator::Emulator::provider_env)
+            .unwrap_or_default()
+        {
+            wd.set_env(k, &v);
+        }
+        Ok(wd)
+    }
+}
+
 fn parent(p: &Path) -> PathBuf {
     p.parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
@@ -196,13 +224,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         reps: opts.reps,
     };
     let report = render(&header, handshake.as_ref(), &plans, burst.as_ref());
-    if let Some(dir) = opts.out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    }
-    std::fs::write(&opts.out, &report).map_err(|e| format!("write {}: {e}", opts.out.display()))?;
-    print!("{report}");
-    eprintln!("xtask: wrote {}", opts.out.display());
-    Ok(())
+    markdown::write_report(&opts.out, &report)
 }
 
 /// `/proc/loadavg`'s three averages.

@@ -7,7 +7,7 @@
 
 use super::Context;
 use super::emulator::{Counts, Emulator};
-use super::terraform::{Kind, WorkDir, config};
+use super::terraform::Kind;
 
 /// Limits far above what one size needs: setup is not the subject of this part.
 const RAISED_LIMITS: &[&str] = &["--burst-limit", "1000000", "--hourly-limit", "100000000"];
@@ -33,25 +33,8 @@ pub struct PlanFigures {
 /// provider goes first.
 pub fn measure(ctx: &Context, n: usize, reps: usize) -> Result<PlanFigures, String> {
     let emu = Emulator::start(&ctx.emulator, RAISED_LIMITS)?;
-    let mut ours = WorkDir::new(
-        &ctx.work,
-        &format!("plan-docusign-{n}"),
-        &ctx.terraform,
-        &ctx.provider_dir,
-        &ctx.null_dir,
-        &config(Kind::Docusign, n),
-    )?;
-    for (k, v) in emu.provider_env() {
-        ours.set_env(k, &v);
-    }
-    let null = WorkDir::new(
-        &ctx.work,
-        &format!("plan-null-{n}"),
-        &ctx.terraform,
-        &ctx.provider_dir,
-        &ctx.null_dir,
-        &config(Kind::Null, n),
-    )?;
+    let ours = ctx.workdir(&format!("plan-docusign-{n}"), Kind::Docusign, n, Some(&emu))?;
+    let null = ctx.workdir(&format!("plan-null-{n}"), Kind::Null, n, None)?;
 
     eprintln!("xtask bench: N={n}: creating {n} configurations and {n} null_resources");
     emu.clear_log()?;
