@@ -272,6 +272,65 @@ fn met(ok: bool) -> &'static str {
     if ok { "met" } else { "NOT met" }
 }
 
+fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+        _ => "-".to_owned(),
+    }
+}
+
+/// The control of part (b): the same plans with the null provider carrying as much state per
+/// instance as a configuration, which separates Terraform's cost of state size from the
+/// provider's own cost.
+fn control_section(plans: &[PlanFigures]) -> String {
+    let mut out = String::from(
+        "\n### Control: the null provider with state the size of ours\n\n\
+         The same plans of N `null_resource`s whose `triggers` map has one entry per entry of a \
+         configuration's state (an attribute, or an attribute of a block), so Terraform reads, \
+         copies, encodes and compares as much state per instance for both providers. The \
+         target above is against the one-trigger `null_resource`; this row shows how much of \
+         the difference Terraform spends on the state itself.\n\n",
+    );
+    let shape = |s: &terraform::StateShape| {
+        format!(
+            "{} / {} / {:.0} B",
+            s.attributes, s.entries, s.bytes_per_instance
+        )
+    };
+    let rows: Vec<Vec<String>> = plans
+        .iter()
+        .map(|p| {
+            let (o, n, z) = (
+                median(&p.ours_ms),
+                median(&p.null_ms),
+                median(&p.sized_null_ms),
+            );
+            vec![
+                p.n.to_string(),
+                shape(&p.shapes[0]),
+                shape(&p.shapes[1]),
+                shape(&p.shapes[2]),
+                ms(z),
+                ratio(z, n),
+                ratio(o, z),
+            ]
+        })
+        .collect();
+    out.push_str(&markdown::table(
+        &[
+            "N",
+            "docusign state per instance (attributes / entries / bytes)",
+            "null",
+            "sized null",
+            "sized null plan median (ms)",
+            "ratio sized null / null",
+            "ratio docusign / sized null",
+        ],
+        &rows,
+    ));
+    out
+}
+
 fn render(
     h: &Header,
     handshake: Option<&[bench_handshake::Series; 2]>,
@@ -320,15 +379,11 @@ fn render(
             .iter()
             .map(|p| {
                 let (o, n) = (median(&p.ours_ms), median(&p.null_ms));
-                let ratio = match (o, n) {
-                    (Some(o), Some(n)) if n > 0.0 => format!("{:.2}", o / n),
-                    _ => "-".to_owned(),
-                };
                 vec![
                     p.n.to_string(),
                     ms(o),
                     ms(n),
-                    ratio,
+                    ratio(o, n),
                     format!("{:.1} / {:.1}", p.ours_create_s, p.null_create_s),
                 ]
             })
@@ -343,6 +398,8 @@ fn render(
             ],
             &rows,
         ));
+
+        out.push_str(&control_section(plans));
 
         out.push_str(
             "\n## (c) API calls (emulator request log)\n\n\
@@ -507,6 +564,16 @@ mod tests {
             n: 500,
             ours_ms: vec![3000.0],
             null_ms: vec![2000.0],
+            sized_null_ms: vec![3500.0],
+            shapes: [
+                terraform::StateShape {
+                    attributes: 41,
+                    entries: 42,
+                    bytes_per_instance: 2203.4,
+                },
+                terraform::StateShape::default(),
+                terraform::StateShape::default(),
+            ],
             plan_calls: vec![list],
             create_calls: emulator::Counts {
                 api: 500,
@@ -520,6 +587,12 @@ mod tests {
         let r = render(&h, None, &[slow], None);
         assert!(r.contains("| 500 | 3000 | 2000 | 1.50 |"), "{r}");
         assert!(r.contains("1.50 (target ≤ 1.25: NOT met)"), "{r}");
+        assert!(
+            r.contains(
+                "| 500 | 41 / 42 / 2203 B | 0 / 0 / 0 B | 0 / 0 / 0 B | 3500 | 1.75 | 0.86 |"
+            ),
+            "{r}"
+        );
         assert!(r.contains("= per no-op plan) | met"), "{r}");
         assert!(r.contains("load average") || r.contains("Load average"));
         assert!(r.contains("1 2 3") && r.contains("4 5 6"));

@@ -7,7 +7,7 @@
 
 use super::Context;
 use super::emulator::{Counts, Emulator};
-use super::terraform::Kind;
+use super::terraform::{Kind, StateShape};
 
 /// Limits far above what one size needs: setup is not the subject of this part.
 const RAISED_LIMITS: &[&str] = &["--burst-limit", "1000000", "--hourly-limit", "100000000"];
@@ -18,6 +18,11 @@ pub struct PlanFigures {
     /// Wall time of each refreshing no-op plan, ms.
     pub ours_ms: Vec<f64>,
     pub null_ms: Vec<f64>,
+    /// Wall time of each plan of the control: N `null_resource`s carrying as many state
+    /// entries per instance as a configuration ([`Kind::NullSized`]).
+    pub sized_null_ms: Vec<f64>,
+    /// The state per instance of ours, null's and the control's.
+    pub shapes: [StateShape; 3],
     /// The calls of each of our plans.
     pub plan_calls: Vec<Counts>,
     /// The calls of the apply that created the N configurations.
@@ -29,8 +34,8 @@ pub struct PlanFigures {
     pub null_create_s: f64,
 }
 
-/// Creates N of each resource, then times `reps` refreshing plans of each, alternating which
-/// provider goes first.
+/// Creates N of each resource, then times `reps` refreshing plans of each, rotating which
+/// directory goes first.
 pub fn measure(ctx: &Context, n: usize, reps: usize) -> Result<PlanFigures, String> {
     let emu = Emulator::start(&ctx.emulator, RAISED_LIMITS)?;
     let ours = ctx.workdir(&format!("plan-docusign-{n}"), Kind::Docusign, n, Some(&emu))?;
@@ -42,6 +47,17 @@ pub fn measure(ctx: &Context, n: usize, reps: usize) -> Result<PlanFigures, Stri
     let create_calls = Counts::of(&emu.calls()?);
     let null_create = null.apply(10)?;
 
+    // The control matches our state's entries: `id` plus one trigger per remaining entry.
+    let ours_shape = ours.state_shape()?;
+    let sized = ctx.workdir(
+        &format!("plan-null-sized-{n}"),
+        Kind::NullSized(ours_shape.entries.saturating_sub(1).max(1)),
+        n,
+        None,
+    )?;
+    sized.apply(10)?;
+    let shapes = [ours_shape, null.state_shape()?, sized.state_shape()?];
+
     emu.clear_log()?;
     ours.apply(10)?;
     let noop_apply_calls = Counts::of(&emu.calls()?);
@@ -49,11 +65,14 @@ pub fn measure(ctx: &Context, n: usize, reps: usize) -> Result<PlanFigures, Stri
     // One unmeasured plan each: page cache, plugin start paths.
     ours.noop_plan()?;
     null.noop_plan()?;
+    sized.noop_plan()?;
 
     let mut f = PlanFigures {
         n,
         ours_ms: Vec::new(),
         null_ms: Vec::new(),
+        sized_null_ms: Vec::new(),
+        shapes,
         plan_calls: Vec::new(),
         create_calls,
         noop_apply_calls,
@@ -62,16 +81,20 @@ pub fn measure(ctx: &Context, n: usize, reps: usize) -> Result<PlanFigures, Stri
     };
     for rep in 0..reps {
         eprintln!("xtask bench: N={n}: plan repetition {}/{reps}", rep + 1);
-        let ours_first = rep % 2 == 0;
-        for turn in 0..2 {
-            if (turn == 0) == ours_first {
-                emu.clear_log()?;
-                let run = ours.noop_plan()?;
-                f.plan_calls.push(Counts::of(&emu.calls()?));
-                f.ours_ms.push(run.elapsed.as_secs_f64() * 1e3);
-            } else {
-                let run = null.noop_plan()?;
-                f.null_ms.push(run.elapsed.as_secs_f64() * 1e3);
+        for turn in 0..3 {
+            match (rep + turn) % 3 {
+                0 => {
+                    emu.clear_log()?;
+                    let run = ours.noop_plan()?;
+                    f.plan_calls.push(Counts::of(&emu.calls()?));
+                    f.ours_ms.push(run.elapsed.as_secs_f64() * 1e3);
+                }
+                1 => f
+                    .null_ms
+                    .push(null.noop_plan()?.elapsed.as_secs_f64() * 1e3),
+                _ => f
+                    .sized_null_ms
+                    .push(sized.noop_plan()?.elapsed.as_secs_f64() * 1e3),
             }
         }
     }
@@ -120,6 +143,8 @@ mod tests {
             n: 3,
             ours_ms: vec![],
             null_ms: vec![],
+            sized_null_ms: vec![],
+            shapes: Default::default(),
             plan_calls,
             create_calls,
             noop_apply_calls: Counts::default(),

@@ -12,7 +12,12 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Docusign,
+    /// `null_resource`s with one trigger, the reference of issue 7's target.
     Null,
+    /// `null_resource`s whose `triggers` map has this many entries: a control that gives
+    /// Terraform as much state per instance as a Connect configuration, to separate what
+    /// Terraform spends on state from what the provider spends.
+    NullSized(usize),
 }
 
 /// One working directory; removed on drop.
@@ -64,8 +69,25 @@ resource "docusign_connect_configuration" "bench" {{
 }}
 "#
         ),
-        Kind::Null => format!(
-            r#"terraform {{
+        Kind::Null => null_config(n, &["    name = \"bench-${count.index}\"".to_owned()]),
+        Kind::NullSized(entries) => {
+            let mut lines = vec![
+                "    name = \"bench-${count.index}\"".to_owned(),
+                "    url  = \"https://hooks.example.com/docusign/${count.index}\"".to_owned(),
+            ];
+            for i in lines.len()..entries {
+                lines.push(format!("    setting_{i:02} = \"false\""));
+            }
+            lines.truncate(entries.max(1));
+            null_config(n, &lines)
+        }
+    }
+}
+
+/// `n` `null_resource`s whose `triggers` map holds `lines`.
+fn null_config(n: usize, lines: &[String]) -> String {
+    format!(
+        r#"terraform {{
   required_providers {{
     null = {{
       source = "hashicorp/null"
@@ -76,11 +98,50 @@ resource "docusign_connect_configuration" "bench" {{
 resource "null_resource" "bench" {{
   count = {n}
   triggers = {{
-    name = "bench-${{count.index}}"
+{}
   }}
 }}
-"#
-        ),
+"#,
+        lines.join("\n")
+    )
+}
+
+/// What the state of a working directory holds per resource instance.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StateShape {
+    /// Top-level attributes of the first instance.
+    pub attributes: usize,
+    /// Attribute entries counting the elements of maps and objects one level down (a
+    /// `triggers` map of 3 is 3, a block of 2 attributes is 2, a set is 1).
+    pub entries: usize,
+    /// `terraform.tfstate` bytes divided by the number of instances.
+    pub bytes_per_instance: f64,
+}
+
+impl StateShape {
+    /// Reads it from `terraform.tfstate` text.
+    pub fn of(state: &str) -> Result<StateShape, String> {
+        let v: serde_json::Value =
+            serde_json::from_str(state).map_err(|e| format!("terraform.tfstate: {e}"))?;
+        let instances: Vec<&serde_json::Value> = v["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["instances"].as_array().into_iter().flatten())
+            .collect();
+        let first = instances
+            .first()
+            .and_then(|i| i["attributes"].as_object())
+            .ok_or("terraform.tfstate holds no resource instance")?;
+        let entries = first
+            .values()
+            .map(|a| a.as_object().map_or(1, |o| o.len().max(1)))
+            .sum();
+        Ok(StateShape {
+            attributes: first.len(),
+            entries,
+            bytes_per_instance: state.len() as f64 / instances.len() as f64,
+        })
     }
 }
 
@@ -183,6 +244,14 @@ impl WorkDir {
         }
     }
 
+    /// The shape of this directory's `terraform.tfstate`.
+    pub fn state_shape(&self) -> Result<StateShape, String> {
+        let path = self.path.join("terraform.tfstate");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("read {}: {e}", path.display()))?;
+        StateShape::of(&text)
+    }
+
     /// A refreshing `terraform plan` that must find no changes (`-detailed-exitcode` 0).
     pub fn noop_plan(&self) -> Result<Run, String> {
         let run = self.run(&[
@@ -227,5 +296,28 @@ mod tests {
         let n = config(Kind::Null, 500);
         assert!(n.contains("count = 500"), "{n}");
         assert!(n.contains("hashicorp/null") && !n.contains("docusign"));
+        // Trigger entries are the lines indented by exactly four spaces.
+        let triggers = |c: &str| {
+            c.lines()
+                .filter(|l| l.starts_with("    ") && !l.starts_with("     "))
+                .filter(|l| l.contains(" = \""))
+                .count()
+        };
+        assert_eq!(triggers(&n), 1, "{n}");
+        let sized = config(Kind::NullSized(41), 3);
+        assert_eq!(triggers(&sized), 41, "{sized}");
+        assert!(sized.contains("setting_40 = \"false\""), "{sized}");
+    }
+
+    #[test]
+    fn state_shape_counts_attributes_entries_and_bytes() {
+        let state = r#"{"version":4,"resources":[{"type":"t","instances":[
+            {"attributes":{"id":"1","triggers":{"a":"x","b":"y","c":"z"},"gone":null}},
+            {"attributes":{"id":"2","triggers":{"a":"x","b":"y","c":"z"},"gone":null}}]}]}"#;
+        let s = StateShape::of(state).unwrap();
+        assert_eq!((s.attributes, s.entries), (3, 5));
+        assert_eq!(s.bytes_per_instance, state.len() as f64 / 2.0);
+        assert!(StateShape::of(r#"{"resources":[]}"#).is_err());
+        assert!(StateShape::of("not json").is_err());
     }
 }
