@@ -4,7 +4,8 @@
 //!
 //! * (a) handshake time and peak RSS ([`crate::bench_handshake`]);
 //! * (b) wall time of a refreshing `terraform plan` over existing state, N configurations vs N
-//!   `null_resource`s, and (c) the API calls per plan and per apply ([`plan`]);
+//!   `null_resource`s, with a control of N `null_resource`s carrying as much state as a
+//!   configuration, and (c) the API calls per plan and per apply ([`plan`]);
 //! * (d) an apply of 500 configurations at `-parallelism=50` under the default burst limit,
 //!   counting failed calls ([`burst`]).
 
@@ -370,8 +371,8 @@ fn render(
         out.push_str(&format!(
             "\n## (b) Refreshing `terraform plan` with existing state\n\n\
              N resources made with `count`, created by a prior `terraform apply`; then {} \
-             refreshing no-op plans each (`-detailed-exitcode` must say no changes), alternating \
-             which provider goes first, after one unmeasured plan each. Wall time of the \
+             refreshing no-op plans each (`-detailed-exitcode` must say no changes), rotating \
+             which directory goes first, after one unmeasured plan each. Wall time of the \
              `terraform plan` process.\n\n",
             h.reps
         ));
