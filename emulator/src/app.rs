@@ -3,7 +3,8 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -198,12 +199,25 @@ pub struct Caller {
     pub account_id: String,
 }
 
+/// Handlers of `/accounts/{accountId}/...` take a `Caller`: the bearer token is checked, and
+/// that its user reaches the path's account, before the handler runs.
+impl FromRequestParts<Arc<Shared>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        shared: &Arc<Shared>,
+    ) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, shared)
+            .await
+            .map_err(|_| ApiError::unknown_account())?;
+        let account = params.get("accountId").map_or("", String::as_str);
+        authorize(shared, &parts.headers, account)
+    }
+}
+
 /// Checks the bearer token and that its user reaches `account_id`.
-pub fn authorize(
-    shared: &Shared,
-    headers: &HeaderMap,
-    account_id: &str,
-) -> Result<Caller, ApiError> {
+fn authorize(shared: &Shared, headers: &HeaderMap, account_id: &str) -> Result<Caller, ApiError> {
     let Some(token) = bearer(headers) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,

@@ -6,15 +6,13 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
-use crate::app::{
-    ApiError, Caller, Shared, authorize, empty_ok, json_response, lock, parse_object,
-};
+use crate::app::{ApiError, Caller, Shared, empty_ok, json_response, lock, parse_object};
 use crate::model;
 use crate::state::{Data, Delivery, StoredConfig};
 
@@ -127,12 +125,7 @@ fn results(configs: Vec<Value>) -> Value {
     json!({"configurations": configs, "totalRecords": n.to_string()})
 }
 
-async fn list(
-    State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
+async fn list(State(shared): State<Arc<Shared>>, caller: Caller) -> Result<Response, ApiError> {
     let data = lock(&shared.data);
     let mut configs: Vec<&StoredConfig> = data
         .account(&caller.account_id)
@@ -149,11 +142,9 @@ async fn list(
 
 async fn create(
     State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let input = parse_object(&body)?;
     let mut cfg = model::with_defaults();
     model::apply(&mut cfg, &input)?;
@@ -179,11 +170,9 @@ async fn create(
 
 async fn update(
     State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let input = parse_object(&body)?;
     let id = match input.get("connectId") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
@@ -221,10 +210,9 @@ async fn update(
 
 async fn get_one(
     State(shared): State<Arc<Shared>>,
-    Path((account, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    Path((_, id)): Path<(String, String)>,
+    caller: Caller,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let data = lock(&shared.data);
     let Some(stored) = data
         .account(&caller.account_id)
@@ -240,10 +228,9 @@ async fn get_one(
 
 async fn delete_one(
     State(shared): State<Arc<Shared>>,
-    Path((account, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    Path((_, id)): Path<(String, String)>,
+    caller: Caller,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let mut data = lock(&shared.data);
     let removed = data
         .account_mut(&caller.account_id)
@@ -255,33 +242,18 @@ async fn delete_one(
     Ok(empty_ok())
 }
 
-async fn logs(
-    State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    authorize(&shared, &headers, &account)?;
+async fn logs(_caller: Caller) -> Result<Response, ApiError> {
     Ok(json_response(
         StatusCode::OK,
         &json!({"logs": [], "totalRecords": "0"}),
     ))
 }
 
-async fn delete_logs(
-    State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    authorize(&shared, &headers, &account)?;
+async fn delete_logs(_caller: Caller) -> Result<Response, ApiError> {
     Ok(empty_ok())
 }
 
-async fn failures(
-    State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    authorize(&shared, &headers, &account)?;
+async fn failures(_caller: Caller) -> Result<Response, ApiError> {
     Ok(json_response(
         StatusCode::OK,
         &json!({"failures": [], "totalRecords": "0"}),

@@ -6,13 +6,13 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{delete, get};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
-use crate::app::{ApiError, Shared, authorize, empty_ok, json_response, lock, parse_object};
+use crate::app::{ApiError, Caller, Shared, empty_ok, json_response, lock, parse_object};
 use crate::model::BadField;
 use crate::state::HmacKey;
 use crate::util;
@@ -108,10 +108,8 @@ fn parse_oauth(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
 
 async fn get_oauth(
     State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let data = lock(&shared.data);
     let current = data
         .account(&caller.account_id)
@@ -124,11 +122,9 @@ async fn get_oauth(
 
 async fn create_oauth(
     State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let cfg = parse_oauth(&body)?;
     check_required(&cfg)?;
     let mut data = lock(&shared.data);
@@ -150,11 +146,9 @@ async fn create_oauth(
 
 async fn update_oauth(
     State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let input = parse_oauth(&body)?;
     let mut data = lock(&shared.data);
     let Some(acct) = data.account_mut(&caller.account_id) else {
@@ -175,10 +169,8 @@ async fn update_oauth(
 
 async fn delete_oauth(
     State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let mut data = lock(&shared.data);
     if let Some(acct) = data.account_mut(&caller.account_id) {
         acct.oauth = None;
@@ -194,10 +186,8 @@ fn truncated(secret: &str) -> String {
 
 async fn list_keys(
     State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let data = lock(&shared.data);
     let keys: Vec<Value> = data
         .account(&caller.account_id)
@@ -215,10 +205,8 @@ async fn list_keys(
 
 async fn create_key(
     State(shared): State<Arc<Shared>>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let mut data = lock(&shared.data);
     let Some(acct) = data.account_mut(&caller.account_id) else {
         return Err(ApiError::unknown_account());
@@ -242,10 +230,9 @@ async fn create_key(
 
 async fn delete_key(
     State(shared): State<Arc<Shared>>,
-    Path((account, key_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    Path((_, key_id)): Path<(String, String)>,
+    caller: Caller,
 ) -> Result<Response, ApiError> {
-    let caller = authorize(&shared, &headers, &account)?;
     let mut data = lock(&shared.data);
     let Some(acct) = data.account_mut(&caller.account_id) else {
         return Err(ApiError::unknown_account());
