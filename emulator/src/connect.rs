@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 
 use crate::app::{ApiError, Caller, Shared, empty_ok, json_response, lock, parse_object};
 use crate::model;
@@ -148,14 +148,27 @@ async fn create(
     let input = parse_object(&body)?;
     let mut cfg = model::with_defaults();
     model::apply(&mut cfg, &input)?;
-    validate(&shared, &cfg)?;
-    let mut data = lock(&shared.data);
-    let delivery = delivery_for(&data, &caller, &cfg)?;
-    let id = data.take_connect_id();
+    let data = lock(&shared.data);
+    save(&shared, data, &caller, None, cfg, StatusCode::CREATED)
+}
+
+/// Validates a complete configuration and stores it under `id`, or under a new id when `id` is
+/// `None` (taken only once the configuration is valid), then answers with it.
+fn save(
+    shared: &Shared,
+    mut data: MutexGuard<'_, Data>,
+    caller: &Caller,
+    id: Option<String>,
+    mut cfg: Map<String, Value>,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    validate(shared, &cfg)?;
+    let delivery = delivery_for(&data, caller, &cfg)?;
+    let id = id.unwrap_or_else(|| data.take_connect_id());
     cfg.insert("connectId".to_owned(), Value::String(id.clone()));
     let rendered = model::render(&cfg);
     let Some(acct) = data.account_mut(&caller.account_id) else {
-        return Err(not_found(&shared, &id));
+        return Err(not_found(shared, &id));
     };
     acct.configs.insert(
         id,
@@ -165,7 +178,7 @@ async fn create(
         },
     );
     shared.persist(&data);
-    Ok(json_response(StatusCode::CREATED, &rendered))
+    Ok(json_response(status, &rendered))
 }
 
 async fn update(
@@ -183,7 +196,7 @@ async fn update(
             ));
         }
     };
-    let mut data = lock(&shared.data);
+    let data = lock(&shared.data);
     let Some(stored) = data
         .account(&caller.account_id)
         .and_then(|a| a.configs.get(&id))
@@ -192,20 +205,7 @@ async fn update(
     };
     let mut cfg = stored.body.clone();
     model::apply(&mut cfg, &input)?;
-    validate(&shared, &cfg)?;
-    let delivery = delivery_for(&data, &caller, &cfg)?;
-    let rendered = model::render(&cfg);
-    if let Some(acct) = data.account_mut(&caller.account_id) {
-        acct.configs.insert(
-            id,
-            StoredConfig {
-                body: cfg,
-                delivery,
-            },
-        );
-    }
-    shared.persist(&data);
-    Ok(json_response(StatusCode::OK, &rendered))
+    save(&shared, data, &caller, Some(id), cfg, StatusCode::OK)
 }
 
 async fn get_one(
