@@ -4,12 +4,14 @@
 //! * [`fields`] has declarative attribute tables (schema + API mapping + docs from one place);
 //! * [`connect_configuration`] is `docusign_connect_configuration`;
 //! * [`connect_oauth_config`] is `docusign_connect_oauth_config`;
+//! * [`connect_hmac_key`] is `docusign_connect_hmac_key`;
 //! * [`data_sources`] holds the data sources;
 //! * [`shared`] holds the configured client, shared by every resource.
 //!
 //! Resources see only framework values and the client's typed model; they never see JSON.
 
 pub mod connect_configuration;
+pub mod connect_hmac_key;
 pub mod connect_oauth_config;
 pub mod data_sources;
 pub mod fields;
@@ -65,6 +67,9 @@ impl Provider for DocusignProvider {
                 self.shared.clone(),
             )),
             Arc::new(connect_oauth_config::ConnectOAuthConfigResource::new(
+                self.shared.clone(),
+            )),
+            Arc::new(connect_hmac_key::ConnectHmacKeyResource::new(
                 self.shared.clone(),
             )),
         ]
@@ -132,10 +137,15 @@ pub mod import_id {
     use crate::framework::Diagnostic;
 
     pub fn parse(id: &str) -> Result<(Option<String>, String), Diagnostic> {
+        parse_named(id, "connectId")
+    }
+
+    /// The same, naming the object's own id (`keyId`, ...) in the error.
+    pub fn parse_named(id: &str, name: &str) -> Result<(Option<String>, String), Diagnostic> {
         let bad = || {
             Diagnostic::error(
                 "Invalid import id",
-                format!("Expected \"<connectId>\" or \"<accountId>:<connectId>\"; got {id:?}."),
+                format!("Expected \"<{name}>\" or \"<accountId>:<{name}>\"; got {id:?}."),
             )
         };
         let parts: Vec<&str> = id.trim().split(':').collect();

@@ -12,6 +12,7 @@ mod emulator_fixture;
 mod examples;
 mod harness_on_provider;
 mod harness_selftest;
+mod hmac_key;
 mod jwt_discovery;
 mod partner;
 mod provider_loads;

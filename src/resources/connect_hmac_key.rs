@@ -1,0 +1,387 @@
+//! `docusign_connect_hmac_key`: one of an account's Connect HMAC keys, the secrets DocuSign
+//! signs messages with when a configuration sets `include_hmac = true`.
+//!
+//! DocuSign generates the key (`POST /connect/secret`, no body) and shows it in full only in
+//! that answer; `GET /connect/secret` lists the account's keys truncated. So the secret lives in
+//! state from the create on (sensitive), a refresh only checks that the key id is still listed,
+//! and nothing can be updated: a key is rotated by replacing it (change `keepers`, or
+//! `terraform apply -replace`). Delete is `DELETE /connect/secret/{keyId}`.
+//!
+//! Wire facts this module absorbs (the shapes are not documented; see the reference's §2.3):
+//! * key ids are compared without regard to case;
+//! * a delete of a key that is already gone is a success once a list confirms it is gone,
+//!   whatever error DocuSign gave for it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::shared::Shared;
+use super::{api_diagnostic, import_id, null_object};
+use crate::client::{Client, HmacSecret};
+use crate::framework::plan;
+use crate::framework::provider::{
+    ApplyAction, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, Resource,
+};
+use crate::framework::schema::{Attribute, Block, Schema};
+use crate::framework::{AttributePath, Diagnostics, Type, Value};
+
+pub const TYPE_NAME: &str = "docusign_connect_hmac_key";
+
+/// Attributes whose change replaces the key.
+const FORCE_NEW: &[&str] = &["account_id", "keepers"];
+
+pub fn schema() -> Schema {
+    let block = Block::new()
+        .description(
+            "One of an account's Connect HMAC keys. DocuSign signs the messages of every \
+             configuration with `include_hmac = true` with each of the account's keys (headers \
+             `X-DocuSign-Signature-1`, `-2`, ...); your listener verifies them with the key's \
+             `secret`. Partners create the key on their own account: configurations on client \
+             accounts with `integrator_managed = true` are signed with the partner's keys.\n\n\
+             DocuSign generates the secret and shows it only once, in the answer to the create, \
+             so it is kept in state (sensitive) and cannot be updated: to rotate a key, create \
+             the new one, deploy its secret to your listener, then remove the old one, or \
+             change `keepers` (or run `terraform apply -replace`) to replace it in one step. \
+             DocuSign limits how many keys an account holds; a create beyond the limit fails \
+             with DocuSign's error.\n\n\
+             **Import** by key id (`<keyId>` or `<accountId>:<keyId>`). An imported key has no \
+             `secret`: DocuSign never returns it again.",
+        )
+        .attribute(
+            Attribute::new("id", Type::String)
+                .computed()
+                .description("The key's id (`keyId`), assigned by DocuSign."),
+        )
+        .attribute(
+            Attribute::new("account_id", Type::String)
+                .optional()
+                .computed()
+                .description(
+                    "The account that holds the key; defaults to the provider's account. \
+                     Changing it replaces the key.",
+                ),
+        )
+        .attribute(
+            Attribute::new("keepers", Type::Map(Box::new(Type::String)))
+                .optional()
+                .description(
+                    "Arbitrary values; changing any of them replaces the key, which rotates \
+                     it (for example `{ rotation = \"2026-q4\" }`).",
+                ),
+        )
+        .attribute(
+            Attribute::new("secret", Type::String)
+                .computed()
+                .sensitive()
+                .description(
+                    "The HMAC secret, as DocuSign showed it at creation. Give it to your \
+                     listener to verify the `X-DocuSign-Signature-N` headers (HMAC-SHA256 of \
+                     the raw body, Base64). Null after import.",
+                ),
+        )
+        .attribute(
+            Attribute::new("created", Type::String)
+                .computed()
+                .description("When DocuSign created the key, as DocuSign reports it."),
+        );
+    Schema::new(0, block)
+}
+
+pub struct ConnectHmacKeyResource {
+    shared: Arc<Shared>,
+}
+
+impl ConnectHmacKeyResource {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+
+    async fn account(&self, ctx: &Ctx, state: &Value) -> Result<String, Diagnostics> {
+        self.shared
+            .account_for(ctx, state.attr_str("account_id"))
+            .await
+            .map_err(|e| api_diagnostic("resolve the DocuSign account", &e).into())
+    }
+}
+
+/// The listed key with id `key_id`, if the account still holds it.
+async fn find(
+    client: &Client,
+    account: &str,
+    key_id: &str,
+) -> crate::client::Result<Option<HmacSecret>> {
+    let keys = client.list_hmac_secrets(Some(account)).await?;
+    Ok(keys.secrets.into_iter().find(|k| {
+        k.key_id
+            .as_deref()
+            .is_some_and(|id| id.eq_ignore_ascii_case(key_id))
+    }))
+}
+
+/// The state of a key: `secret` and `keepers` come from `prior` (DocuSign shows the secret only
+/// when it creates the key; keepers are Terraform's own), the rest from DocuSign.
+fn state(key: &HmacSecret, prior: &Value, account: &str, secret: Option<&str>) -> Value {
+    let keep = |name: &str| {
+        prior
+            .get_attr(name)
+            .filter(|v| v.is_known())
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let mut out = BTreeMap::new();
+    out.insert("id".into(), Value::opt_string(key.key_id.clone()));
+    out.insert("account_id".into(), Value::string(account));
+    out.insert("keepers".into(), keep("keepers"));
+    out.insert(
+        "secret".into(),
+        secret.map_or_else(|| keep("secret"), Value::string),
+    );
+    out.insert(
+        "created".into(),
+        match key.created.as_deref() {
+            Some(c) if !c.is_empty() => Value::string(c),
+            _ => keep("created"),
+        },
+    );
+    Value::Object(out)
+}
+
+/// The warning of a read that no longer finds a key it manages.
+fn gone(key_id: &str, account: &str) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    d.warning(
+        "Connect HMAC key no longer exists",
+        format!(
+            "Account {account} no longer lists HMAC key {key_id}; it was probably deleted \
+             outside Terraform. It has been removed from state and the next plan will create a \
+             new key (with a new secret)."
+        ),
+    );
+    d
+}
+
+#[async_trait]
+impl Resource for ConnectHmacKeyResource {
+    fn type_name(&self) -> &str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> ReadResponse {
+        let keep = |d: Diagnostics| ReadResponse {
+            new_state: req.current_state.clone(),
+            private: Vec::new(),
+            diagnostics: d,
+        };
+        let Some(key_id) = req.current_state.attr_str("id") else {
+            return keep(Diagnostics::new());
+        };
+        let client = match self.shared.client(ctx) {
+            Ok(c) => c,
+            Err(d) => return keep(d),
+        };
+        let account = match self.account(ctx, &req.current_state).await {
+            Ok(a) => a,
+            Err(d) => return keep(d),
+        };
+        match find(&client, &account, key_id).await {
+            Ok(Some(key)) => ReadResponse {
+                new_state: state(&key, &req.current_state, &account, None),
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            },
+            Ok(None) => ReadResponse {
+                new_state: Value::Null,
+                private: Vec::new(),
+                diagnostics: gone(key_id, &account),
+            },
+            Err(e) => keep(api_diagnostic("list Connect HMAC keys", &e).into()),
+        }
+    }
+
+    async fn plan(&self, _ctx: &Ctx, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.proposed_new_state.clone();
+        if planned.is_null() {
+            return PlanResponse {
+                planned_state: planned,
+                ..Default::default()
+            };
+        }
+        let replace: Vec<AttributePath> = FORCE_NEW
+            .iter()
+            .map(|a| AttributePath::root().attr(*a))
+            .collect();
+        let requires_replace = plan::requires_replace(&req.prior_state, &planned, &replace);
+        if req.is_create() {
+            let account = match req.config.get_attr("account_id") {
+                Some(v) if !v.is_null() => v.clone(),
+                _ => self
+                    .shared
+                    .configured_account()
+                    .map_or(Value::Unknown, Value::string),
+            };
+            planned.set_attr("account_id", account);
+            for computed in ["id", "secret", "created"] {
+                planned.set_attr(computed, Value::Unknown);
+            }
+        }
+        PlanResponse {
+            planned_state: planned,
+            requires_replace,
+            planned_private: Vec::new(),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
+        let fail = |d: Diagnostics, state: &Value| ApplyResponse {
+            new_state: state.clone(),
+            private: Vec::new(),
+            diagnostics: d,
+        };
+        let client = match self.shared.client(ctx) {
+            Ok(c) => c,
+            Err(d) => return fail(d, &req.prior_state),
+        };
+        let basis = if req.action() == ApplyAction::Delete {
+            &req.prior_state
+        } else {
+            &req.planned_state
+        };
+        let account = match self.account(ctx, basis).await {
+            Ok(a) => a,
+            Err(d) => return fail(d, &req.prior_state),
+        };
+        match req.action() {
+            ApplyAction::Create => match client.create_hmac_secret(Some(&account)).await {
+                Ok(created) => match created.secrets.into_iter().next() {
+                    Some(key) if key.key_id.is_some() => {
+                        let secret = key.secret.as_ref().map(|s| s.expose().to_owned());
+                        ApplyResponse {
+                            new_state: state(&key, &req.planned_state, &account, secret.as_deref()),
+                            ..Default::default()
+                        }
+                    }
+                    _ => {
+                        let mut d = Diagnostics::new();
+                        d.error(
+                            "Failed to generate a Connect HMAC key",
+                            format!(
+                                "DocuSign answered the create on account {account} without a \
+                                 key id, so the new key cannot be tracked. Check the account's \
+                                 Connect keys in DocuSign and remove any key you do not use."
+                            ),
+                        );
+                        fail(d, &Value::Null)
+                    }
+                },
+                Err(e) => fail(
+                    api_diagnostic("generate a Connect HMAC key", &e).into(),
+                    &Value::Null,
+                ),
+            },
+            // Every argument forces replacement, so an update only ever changes nothing.
+            ApplyAction::Update => ApplyResponse {
+                new_state: req.planned_state.clone(),
+                ..Default::default()
+            },
+            ApplyAction::Delete => {
+                let Some(key_id) = req.prior_state.attr_str("id") else {
+                    return ApplyResponse::default();
+                };
+                match client.delete_hmac_secret(Some(&account), key_id).await {
+                    Ok(()) => ApplyResponse::default(),
+                    Err(e) => match find(&client, &account, key_id).await {
+                        // Already gone: DocuSign's error for a missing key is not documented.
+                        Ok(None) => ApplyResponse::default(),
+                        _ => fail(
+                            api_diagnostic(&format!("delete Connect HMAC key {key_id}"), &e).into(),
+                            &req.prior_state,
+                        ),
+                    },
+                }
+            }
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx, id: &str) -> ImportResponse {
+        let (account, key_id) = match import_id::parse_named(id, "keyId") {
+            Ok(parts) => parts,
+            Err(e) => {
+                let mut d = Diagnostics::new();
+                d.push(e);
+                return ImportResponse {
+                    diagnostics: d,
+                    ..Default::default()
+                };
+            }
+        };
+        let account = match account {
+            Some(a) => a,
+            None => match self.shared.account_for(ctx, None).await {
+                Ok(a) => a,
+                Err(e) => {
+                    return ImportResponse {
+                        diagnostics: api_diagnostic("resolve the DocuSign account", &e).into(),
+                        ..Default::default()
+                    };
+                }
+            },
+        };
+        let mut st = null_object(&schema());
+        st.set_attr("id", Value::string(key_id));
+        st.set_attr("account_id", Value::string(account));
+        ImportResponse {
+            state: st,
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Secret;
+
+    fn key(id: &str, secret: Option<&str>, created: Option<&str>) -> HmacSecret {
+        HmacSecret {
+            key_id: Some(id.into()),
+            secret: secret.map(Secret::new),
+            created: created.map(str::to_owned),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn schema_is_valid_and_the_secret_is_sensitive() {
+        let s = schema();
+        assert_eq!(s.validate(), Ok(()));
+        let secret = s.block.attributes.iter().find(|a| a.name == "secret");
+        assert!(secret.is_some_and(|a| a.sensitive && a.computed && !a.optional));
+    }
+
+    #[test]
+    fn a_refresh_keeps_the_secret_from_state_and_never_the_truncated_one() {
+        let mut prior = null_object(&schema());
+        prior.set_attr("secret", Value::string("full-secret"));
+        prior.set_attr(
+            "keepers",
+            Value::Map(BTreeMap::from([("r".into(), Value::string("1"))])),
+        );
+        let listed = key("K1", Some("full…"), Some("2026-12-01T00:00:00Z"));
+        let st = state(&listed, &prior, "acct", None);
+        assert_eq!(st.attr_str("secret"), Some("full-secret"));
+        assert_eq!(st.attr_str("id"), Some("K1"));
+        assert_eq!(st.attr_str("account_id"), Some("acct"));
+        assert_eq!(st.get_attr("keepers"), prior.get_attr("keepers"));
+        // At creation the answer's secret is the one stored.
+        let st = state(&listed, &null_object(&schema()), "acct", Some("new"));
+        assert_eq!(st.attr_str("secret"), Some("new"));
+    }
+}

@@ -1,0 +1,212 @@
+//! `docusign_connect_hmac_key` through real Terraform 1.0.3 against the emulator: a key made by
+//! Terraform signs an integrator-managed configuration's messages; the secret stays sensitive;
+//! import, rotation through `keepers`, an out-of-band delete and destroy.
+
+use crate::support::{
+    Emulator, Failure, ImportStep, Overrides, REQUIRED_DOCUSIGN, Step, TestCase, TfResult, WorkDir,
+};
+
+const KEY: &str = "docusign_connect_hmac_key.k";
+const CFG: &str = "docusign_connect_configuration.c";
+
+/// A key with `keepers = { rotation = <rotation> }`, and, with `signed`, an integrator-managed
+/// configuration signed with the account's HMAC keys, which DocuSign refuses unless the account
+/// holds a key: Terraform must create the key first.
+fn hcl(emu: &Emulator, rotation: &str, signed: bool) -> String {
+    let cfg = if signed {
+        r#"
+resource "docusign_connect_configuration" "c" {
+  name               = "signed"
+  url_to_publish_to  = "https://hooks.example.com/hmac"
+  all_users          = true
+  include_hmac       = true
+  integrator_managed = true
+  depends_on         = [docusign_connect_hmac_key.k]
+}
+"#
+    } else {
+        ""
+    };
+    format!(
+        r#"{REQUIRED_DOCUSIGN}
+{}
+resource "docusign_connect_hmac_key" "k" {{
+  keepers = {{ rotation = "{rotation}" }}
+}}
+{cfg}"#,
+        emu.provider_block()
+    )
+}
+
+/// The keys the account lists: (keyId, truncated secret).
+fn listed(emu: &Emulator) -> TfResult<Vec<(String, String)>> {
+    let (status, body) = emu.api("GET", "/connect/secret", None)?;
+    if status != 200 {
+        return Err(Failure(format!(
+            "GET /connect/secret: HTTP {status}: {body}"
+        )));
+    }
+    Ok(body["secrets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|k| {
+            let s = |f: &str| k[f].as_str().unwrap_or_default().to_owned();
+            (s("keyId"), s("secretKey"))
+        })
+        .collect())
+}
+
+/// The full lifecycle with the harness's discipline (empty plans, import both ways, destroy),
+/// and the key's secret matching what DocuSign holds.
+#[test]
+fn key_signs_an_integrator_managed_configuration_and_imports() {
+    let emu = std::rc::Rc::new(Emulator::start());
+    let (e1, e2) = (emu.clone(), emu.clone());
+    let account = emu.account_id().to_owned();
+    let acct = account.clone();
+    TestCase::new("hmac_key")
+        .step(
+            Step::new(hcl(&emu, "1", true))
+                .plan_check(|p| {
+                    p.expect_actions(KEY, &["create"])?;
+                    p.expect_actions(CFG, &["create"])
+                })
+                .check(move |s| {
+                    let id = s.attr_str(KEY, "id")?;
+                    let secret = s.attr_str(KEY, "secret")?;
+                    s.expect_attr(KEY, "account_id", &acct)?;
+                    s.expect_attr(KEY, "keepers.rotation", "1")?;
+                    let keys = listed(&e1)?;
+                    let Some((_, truncated)) = keys.iter().find(|(k, _)| *k == id) else {
+                        return Err(Failure(format!("{id} is not listed: {keys:?}")));
+                    };
+                    // DocuSign lists a prefix; the state holds the whole secret it showed once.
+                    let prefix = truncated.trim_end_matches('…');
+                    let whole = !secret.contains('…') && secret.len() > prefix.len() + 8;
+                    if prefix.is_empty() || !secret.starts_with(prefix) || !whole {
+                        return Err(Failure(format!(
+                            "state secret does not extend the listed prefix {truncated:?}"
+                        )));
+                    }
+                    if s.attr_str(KEY, "created")?.is_empty() {
+                        return Err(Failure("created is empty".into()));
+                    }
+                    Ok(())
+                }),
+        )
+        .import_step(ImportStep::new(KEY).ignore(&["secret", "keepers"]))
+        .import_step(
+            ImportStep::new(KEY)
+                .id_fn(move |s| Ok(format!("{account}:{}", s.attr_str(KEY, "id")?)))
+                .ignore(&["secret", "keepers"]),
+        )
+        .check_destroy(move |_| {
+            let keys = listed(&e2)?;
+            if keys.is_empty() {
+                Ok(())
+            } else {
+                Err(Failure(format!("keys left after destroy: {keys:?}")))
+            }
+        })
+        .run();
+}
+
+/// Changing `keepers` replaces the key (a new id and secret, the old key deleted); the secret
+/// never shows in Terraform's output; a key deleted out of band gives a warning and a plan to
+/// create a new one; a bad import id is refused.
+#[test]
+fn keepers_rotate_the_key_and_an_out_of_band_delete_is_recreated() {
+    let emu = Emulator::start();
+    let wd = WorkDir::new("hmac_rotate", &Overrides::docusign());
+    wd.write_config(&hcl(&emu, "1", false));
+    let out = wd.apply().unwrap();
+    let state = wd.show_state().unwrap();
+    let (old_id, old_secret) = (
+        state.attr_str(KEY, "id").unwrap(),
+        state.attr_str(KEY, "secret").unwrap(),
+    );
+    assert!(
+        !out.combined().contains(&old_secret),
+        "the secret was printed:\n{}",
+        out.combined()
+    );
+
+    wd.write_config(&hcl(&emu, "2", false));
+    let plan = wd.plan("rotate.tfplan", true).unwrap();
+    plan.expect_actions(KEY, &["delete", "create"]).unwrap();
+    let out = wd.apply_plan("rotate.tfplan").unwrap();
+    let state = wd.show_state().unwrap();
+    let (new_id, new_secret) = (
+        state.attr_str(KEY, "id").unwrap(),
+        state.attr_str(KEY, "secret").unwrap(),
+    );
+    assert_ne!(new_id, old_id);
+    assert_ne!(new_secret, old_secret);
+    assert!(!out.combined().contains(&new_secret), "{}", out.combined());
+    let ids: Vec<String> = listed(&emu).unwrap().into_iter().map(|k| k.0).collect();
+    assert_eq!(ids, vec![new_id.clone()], "the old key must be deleted");
+    assert!(wd.plan("after.tfplan", true).unwrap().is_empty());
+    // A refresh that is written to state keeps the whole secret (DocuSign lists it truncated).
+    wd.run(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+    ])
+    .unwrap();
+    let refreshed = wd.show_state().unwrap();
+    assert_eq!(refreshed.attr_str(KEY, "secret").unwrap(), new_secret);
+    assert_eq!(refreshed.attr_str(KEY, "id").unwrap(), new_id);
+
+    // Deleted out of band: a warning and a plan to create.
+    let (status, body) = emu
+        .api("DELETE", &format!("/connect/secret/{new_id}"), None)
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let out = wd
+        .run(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            "-out=gone.tfplan",
+        ])
+        .unwrap();
+    let text = crate::support::terraform::normalize_output(&out.combined());
+    assert!(
+        text.contains("Warning: Connect HMAC key no longer exists") && text.contains(&new_id),
+        "{text}"
+    );
+    wd.show_plan("gone.tfplan")
+        .unwrap()
+        .expect_actions(KEY, &["create"])
+        .unwrap();
+    wd.apply_plan("gone.tfplan").unwrap();
+    assert_eq!(listed(&emu).unwrap().len(), 1);
+
+    wd.destroy().unwrap();
+    assert_eq!(listed(&emu).unwrap(), Vec::<(String, String)>::new());
+
+    // A malformed import id is refused with the expected forms.
+    let fresh = WorkDir::new("hmac_bad_import", &Overrides::docusign());
+    fresh.write_config(&hcl(&emu, "1", false));
+    let bad = fresh.run_raw(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        KEY,
+        "a:b:c",
+    ]);
+    assert!(!bad.success());
+    assert!(
+        crate::support::terraform::normalize_output(&bad.combined())
+            .contains("Expected \"<keyId>\" or \"<accountId>:<keyId>\""),
+        "{}",
+        bad.combined()
+    );
+}
