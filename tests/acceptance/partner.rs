@@ -438,9 +438,9 @@ fn partner_readme_gives_runnable_instructions() {
 fn partner_module_hmac_variant_uses_partner_hmac_keys() {
     let emu = emulator(None);
     let (partner, client_a, _) = accounts(&emu);
-    let (status, key) = rest(&emu, "POST", &partner, "/connect/secret", None);
-    assert_eq!(status, 201, "{key}");
 
+    // The partner's HMAC key is made by Terraform too; DocuSign refuses an integrator-managed
+    // HMAC configuration while the partner account holds no key, so the order matters.
     let mut root = Root::new("partner_hmac", "root");
     copy_tf(
         &root.wd,
@@ -454,11 +454,14 @@ fn partner_module_hmac_variant_uses_partner_hmac_keys() {
             r#"{REQUIRED_DOCUSIGN}
 provider "docusign" {{}}
 
+resource "docusign_connect_hmac_key" "partner" {{}}
+
 module "client" {{
   source            = "../modules/partner-connect"
   client_account_id = "{client_a}"
   webhook_url       = "https://hooks.partner.example.com/hmac"
   auth              = "hmac"
+  depends_on        = [docusign_connect_hmac_key.partner]
 }}
 "#
         ),
@@ -466,13 +469,21 @@ module "client" {{
     root.get();
     let (plan, _) = root.plan(true);
     let addr = "module.client.docusign_connect_configuration.this";
+    let key = "docusign_connect_hmac_key.partner";
     plan.expect_actions(addr, &["create"]).unwrap();
+    plan.expect_actions(key, &["create"]).unwrap();
     root.apply_saved();
-    let id = root.state().attr_str(addr, "id").unwrap();
+    let state = root.state();
+    let id = state.attr_str(addr, "id").unwrap();
+    assert_eq!(state.attr_str(key, "account_id").unwrap(), partner);
+    let key_id = state.attr_str(key, "id").unwrap();
+    let (_, keys) = rest(&emu, "GET", &partner, "/connect/secret", None);
+    assert!(keys.to_string().contains(&key_id), "{keys}");
     let d = delivery(&emu, &client_a, &id);
     assert_eq!(d["auth"], json!("hmac"), "{d}");
     assert_eq!(d["settings_account_id"], json!(partner), "{d}");
     root.expect_empty_plans("hmac module");
+    // Destroy removes the client configuration before the partner's key.
     root.run(&[
         "destroy",
         "-input=false",
@@ -482,6 +493,8 @@ module "client" {{
     ])
     .unwrap();
     assert!(configurations(&emu, &client_a).is_empty());
+    let (_, keys) = rest(&emu, "GET", &partner, "/connect/secret", None);
+    assert!(!keys.to_string().contains(&key_id), "{keys}");
 }
 
 // ---- 5: data sources --------------------------------------------------------------------------
