@@ -74,7 +74,33 @@ pub fn dist_build_command(triple: &str) -> Command {
     } else {
         cmd.env_remove("CARGO_ENCODED_RUSTFLAGS");
     }
+    if host_triple().as_deref() != Some(triple)
+        && let Some(gcc) = cross_gcc(triple)
+    {
+        // Cargo links with it, and the `cc` crate compiles aws-lc's C with it.
+        let upper = triple.to_ascii_uppercase().replace('-', "_");
+        cmd.env(format!("CARGO_TARGET_{upper}_LINKER"), &gcc)
+            .env(format!("CC_{}", triple.replace('-', "_")), &gcc);
+    }
     cmd
+}
+
+/// Debian's cross compiler for a Linux glibc `triple` (`aarch64-linux-gnu-gcc` for
+/// `aarch64-unknown-linux-gnu`, from `gcc-aarch64-linux-gnu`), when it is on `PATH`.
+pub fn cross_gcc(triple: &str) -> Option<PathBuf> {
+    cross_gcc_in(triple, &std::env::var_os("PATH")?)
+}
+
+fn cross_gcc_in(triple: &str, path: &std::ffi::OsStr) -> Option<PathBuf> {
+    let mut parts = triple.split('-');
+    let (arch, os, env) = (parts.next()?, parts.nth(1)?, parts.next()?);
+    if os != "linux" || env != "gnu" {
+        return None;
+    }
+    let name = format!("{arch}-linux-gnu-gcc");
+    std::env::split_paths(path)
+        .map(|dir| dir.join(&name))
+        .find(|p| p.is_file())
 }
 
 /// Where [`dist_build_command`] puts the binary of `triple`.
@@ -170,5 +196,32 @@ fn run(cmd: &mut Command) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{cmd:?} failed: {status}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cross_gcc_is_the_debian_name_found_on_path() {
+        let dir = target_dir().join("xtask-test-cross-gcc");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("aarch64-linux-gnu-gcc"), "").unwrap();
+        let path = std::env::join_paths([Path::new("/nonexistent"), &dir]).unwrap();
+        assert_eq!(
+            cross_gcc_in("aarch64-unknown-linux-gnu", &path),
+            Some(dir.join("aarch64-linux-gnu-gcc"))
+        );
+        for other in [
+            "riscv64gc-unknown-linux-gnu",
+            "aarch64-apple-darwin",
+            "x86_64-pc-windows-gnu",
+            "aarch64-unknown-linux-musl",
+            "garbage",
+        ] {
+            assert_eq!(cross_gcc_in(other, &path), None, "{other}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
