@@ -103,7 +103,6 @@ impl ConnectHmacKeyResource {
         self.shared
             .account_for(ctx, state.attr_str("account_id"))
             .await
-            .map_err(|e| api_diagnostic("resolve the DocuSign account", &e).into())
     }
 }
 
@@ -326,9 +325,9 @@ impl Resource for ConnectHmacKeyResource {
             Some(a) => a,
             None => match self.shared.account_for(ctx, None).await {
                 Ok(a) => a,
-                Err(e) => {
+                Err(diagnostics) => {
                     return ImportResponse {
-                        diagnostics: api_diagnostic("resolve the DocuSign account", &e).into(),
+                        diagnostics,
                         ..Default::default()
                     };
                 }

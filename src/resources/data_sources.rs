@@ -106,10 +106,7 @@ fn account_attribute(what: &str) -> Attribute {
 }
 
 async fn account(shared: &Shared, ctx: &Ctx, config: &Value) -> Result<String, Diagnostics> {
-    shared
-        .account_for(ctx, config.attr_str("account_id"))
-        .await
-        .map_err(|e| api_diagnostic("resolve the DocuSign account", &e).into())
+    shared.account_for(ctx, config.attr_str("account_id")).await
 }
 
 /// The account a data source reads and its configurations, from the client's per-account list

@@ -42,8 +42,19 @@ impl Shared {
     }
 
     /// `explicit` if set, else the provider's account (discovered once, on first need).
-    /// Discovery, when needed, is cut short like any call by `ctx`'s cancellation.
+    /// Discovery, when needed, is cut short like any call by `ctx`'s cancellation. A failure is
+    /// the diagnostic "Failed to resolve the DocuSign account", with the client's error.
     pub async fn account_for(
+        &self,
+        ctx: &Ctx,
+        explicit: Option<&str>,
+    ) -> Result<String, Diagnostics> {
+        self.resolve_account(ctx, explicit)
+            .await
+            .map_err(|e| super::api_diagnostic("resolve the DocuSign account", &e).into())
+    }
+
+    async fn resolve_account(
         &self,
         ctx: &Ctx,
         explicit: Option<&str>,

@@ -77,7 +77,7 @@ impl Resource for ConnectConfigurationResource {
             .await
         {
             Ok(a) => a,
-            Err(e) => return keep(req, api_diagnostic("read Connect configuration", &e).into()),
+            Err(d) => return keep(req, d),
         };
         match client.cached_configuration(Some(&account), &id).await {
             Ok(Some(found)) => {
@@ -155,7 +155,7 @@ impl Resource for ConnectConfigurationResource {
             .await
         {
             Ok(a) => a,
-            Err(e) => return failed(api_diagnostic("resolve the DocuSign account", &e).into()),
+            Err(d) => return failed(d),
         };
         match req.action() {
             ApplyAction::Create => {
@@ -254,9 +254,9 @@ impl Resource for ConnectConfigurationResource {
         };
         let account = match self.shared.account_for(ctx, account.as_deref()).await {
             Ok(a) => a,
-            Err(e) => {
+            Err(diagnostics) => {
                 return ImportResponse {
-                    diagnostics: api_diagnostic("resolve the DocuSign account", &e).into(),
+                    diagnostics,
                     ..Default::default()
                 };
             }

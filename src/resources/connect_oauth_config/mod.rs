@@ -112,7 +112,6 @@ impl ConnectOAuthConfigResource {
         self.shared
             .account_for(ctx, state.attr_str("account_id"))
             .await
-            .map_err(|e| api_diagnostic("resolve the DocuSign account", &e).into())
     }
 }
 
