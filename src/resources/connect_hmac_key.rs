@@ -7,6 +7,9 @@
 //! and nothing can be updated: a key is rotated by replacing it (change `keepers`, or
 //! `terraform apply -replace`). Delete is `DELETE /connect/secret/{keyId}`.
 //!
+//! A create first lists the keys (one GET), so that a create whose answer is lost can find the
+//! key it made and delete it: without the secret that answer carried, the key is useless.
+//!
 //! Wire facts this module absorbs (the shapes are not documented; see the reference's §2.3):
 //! * key ids are compared without regard to case;
 //! * a delete of a key that is already gone is a success once a list confirms it is gone,
@@ -19,7 +22,7 @@ use async_trait::async_trait;
 
 use super::shared::Shared;
 use super::{api_diagnostic, import_id, null_object};
-use crate::client::{Client, HmacSecret};
+use crate::client::{Client, Error, HmacSecret};
 use crate::framework::plan;
 use crate::framework::provider::{
     ApplyAction, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse,
@@ -46,7 +49,10 @@ pub fn schema() -> Schema {
              the new one, deploy its secret to your listener, then remove the old one, or \
              change `keepers` (or run `terraform apply -replace`) to replace it in one step. \
              DocuSign limits how many keys an account holds; a create beyond the limit fails \
-             with DocuSign's error.\n\n\
+             with DocuSign's error. A create lists the account's keys first (one extra call), \
+             so that when its answer is lost (a dropped connection, a timeout) it can find the \
+             key DocuSign made and delete it, since the key is useless without its secret, \
+             rather than leave it behind.\n\n\
              **Import** by key id (`<keyId>` or `<accountId>:<keyId>`). An imported key has no \
              `secret`: DocuSign never returns it again.",
         )
@@ -118,6 +124,59 @@ async fn find(
             .as_deref()
             .is_some_and(|id| id.eq_ignore_ascii_case(key_id))
     }))
+}
+
+/// The ids of listed keys, as DocuSign spells them.
+fn key_ids(keys: &[HmacSecret]) -> Vec<String> {
+    keys.iter().filter_map(|k| k.key_id.clone()).collect()
+}
+
+/// The diagnostic of a create whose answer was lost (`err`): the key DocuSign may have made
+/// cannot be used, since its secret was only in that answer. When exactly one key appeared
+/// since `before`, it is that key, and it is deleted; otherwise the diagnostic says what to
+/// check. Either way the create failed, and the next apply makes a new key.
+async fn after_lost_answer(
+    client: &Client,
+    account: &str,
+    before: &[String],
+    err: &Error,
+) -> Diagnostics {
+    let what = match client.list_hmac_secrets(Some(account)).await {
+        Err(e) => format!(
+            "Listing the keys to find out failed too ({e}). If DocuSign did create a key, its \
+             secret is lost: delete it among the account's Connect keys in DocuSign."
+        ),
+        Ok(list) => {
+            let new: Vec<String> = key_ids(&list.secrets)
+                .into_iter()
+                .filter(|id| !before.iter().any(|b| b.eq_ignore_ascii_case(id)))
+                .collect();
+            match new.as_slice() {
+                [] => "DocuSign did not create a key.".to_owned(),
+                [id] => match client.delete_hmac_secret(Some(account), id).await {
+                    Ok(()) => format!(
+                        "DocuSign had created key {id}, but its secret was only in the lost \
+                         answer, so the key was deleted."
+                    ),
+                    Err(e) => format!(
+                        "DocuSign had created key {id}, but its secret was only in the lost \
+                         answer, and deleting it failed ({e}): delete it in DocuSign."
+                    ),
+                },
+                ids => format!(
+                    "Keys {} appeared on the account meanwhile; refusing to guess which one is \
+                     this create's. The secret of that one is lost: delete it in DocuSign.",
+                    ids.join(", ")
+                ),
+            }
+        }
+    };
+    let mut d = Diagnostics::new();
+    d.error(
+        "Failed to generate a Connect HMAC key",
+        format!("{err}. {what} Apply again to create a new key."),
+    );
+    d
 }
 
 /// The state of a key: `secret` and `keepers` come from `prior` (DocuSign shows the secret only
@@ -258,33 +317,56 @@ impl Resource for ConnectHmacKeyResource {
             Err(d) => return fail(d, &req.prior_state),
         };
         match req.action() {
-            ApplyAction::Create => match client.create_hmac_secret(Some(&account)).await {
-                Ok(created) => match created.secrets.into_iter().next() {
-                    Some(key) if key.key_id.is_some() => {
-                        let secret = key.secret.as_ref().map(|s| s.expose().to_owned());
-                        ApplyResponse {
-                            new_state: state(&key, &req.planned_state, &account, secret.as_deref()),
-                            ..Default::default()
-                        }
-                    }
-                    _ => {
-                        let mut d = Diagnostics::new();
-                        d.error(
-                            "Failed to generate a Connect HMAC key",
-                            format!(
-                                "DocuSign answered the create on account {account} without a \
-                                 key id, so the new key cannot be tracked. Check the account's \
-                                 Connect keys in DocuSign and remove any key you do not use."
-                            ),
+            ApplyAction::Create => {
+                // The ids before the create: if its answer is lost, the new key is the one id
+                // that was not there before, and it is useless without its secret.
+                let before = match client.list_hmac_secrets(Some(&account)).await {
+                    Ok(list) => key_ids(&list.secrets),
+                    Err(e) => {
+                        return fail(
+                            api_diagnostic("list Connect HMAC keys", &e).into(),
+                            &Value::Null,
                         );
-                        fail(d, &Value::Null)
                     }
-                },
-                Err(e) => fail(
-                    api_diagnostic("generate a Connect HMAC key", &e).into(),
-                    &Value::Null,
-                ),
-            },
+                };
+                match client.create_hmac_secret(Some(&account)).await {
+                    Ok(created) => match created.secrets.into_iter().next() {
+                        Some(key) if key.key_id.is_some() => {
+                            let secret = key.secret.as_ref().map(|s| s.expose().to_owned());
+                            ApplyResponse {
+                                new_state: state(
+                                    &key,
+                                    &req.planned_state,
+                                    &account,
+                                    secret.as_deref(),
+                                ),
+                                ..Default::default()
+                            }
+                        }
+                        _ => {
+                            let mut d = Diagnostics::new();
+                            d.error(
+                                "Failed to generate a Connect HMAC key",
+                                format!(
+                                    "DocuSign answered the create on account {account} without \
+                                     a key id, so the new key cannot be tracked. Check the \
+                                     account's Connect keys in DocuSign and remove any key you \
+                                     do not use."
+                                ),
+                            );
+                            fail(d, &Value::Null)
+                        }
+                    },
+                    Err(e @ Error::Ambiguous { .. }) => fail(
+                        after_lost_answer(&client, &account, &before, &e).await,
+                        &Value::Null,
+                    ),
+                    Err(e) => fail(
+                        api_diagnostic("generate a Connect HMAC key", &e).into(),
+                        &Value::Null,
+                    ),
+                }
+            }
             // Every argument forces replacement, so an update only ever changes nothing.
             ApplyAction::Update => ApplyResponse {
                 new_state: req.planned_state.clone(),

@@ -210,3 +210,53 @@ fn keepers_rotate_the_key_and_an_out_of_band_delete_is_recreated() {
         bad.combined()
     );
 }
+
+/// A create whose answer is lost after DocuSign made the key: the key is useless without the
+/// secret that answer carried, so the provider finds it (the one id not listed before) and
+/// deletes it; the apply fails saying so, nothing is left behind, and the next apply creates a
+/// key normally.
+#[test]
+fn a_create_whose_answer_is_lost_leaves_no_orphan_key() {
+    let emu = Emulator::start();
+    let wd = WorkDir::new("hmac_lost", &Overrides::docusign());
+    // A key made outside Terraform must survive the clean-up.
+    let (status, body) = emu.api("POST", "/connect/secret", None).unwrap();
+    assert_eq!(status, 201, "{body}");
+    let foreign = body["keyId"].as_str().unwrap_or_default().to_owned();
+    assert!(!foreign.is_empty(), "{body}");
+
+    wd.write_config(&hcl(&emu, "1", false));
+    let path = format!("/restapi/v2.1/accounts/{}/connect/secret", emu.account_id());
+    emu.add_fault(
+        serde_json::json!({"method": "POST", "path": path, "times": 1, "drop": "after_commit"}),
+    );
+    let out = wd.run_raw(&[
+        "apply",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        "-auto-approve",
+    ]);
+    assert!(!out.success(), "{}", out.combined());
+    let text = crate::support::terraform::normalize_output(&out.combined());
+    assert!(
+        text.contains("Failed to generate a Connect HMAC key")
+            && text.contains("outcome unknown")
+            && text.contains("so the key was deleted"),
+        "{text}"
+    );
+    let ids: Vec<String> = listed(&emu).unwrap().into_iter().map(|k| k.0).collect();
+    assert_eq!(ids, vec![foreign.clone()], "only the foreign key is left");
+    assert!(
+        wd.show_state()
+            .map(|s| s.attr_str(KEY, "id").is_err())
+            .unwrap_or(true),
+        "nothing in state"
+    );
+
+    wd.apply().unwrap();
+    let id = wd.show_state().unwrap().attr_str(KEY, "id").unwrap();
+    let ids: Vec<String> = listed(&emu).unwrap().into_iter().map(|k| k.0).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&foreign) && ids.contains(&id), "{ids:?}");
+}
