@@ -892,6 +892,8 @@ resource "docusign_connect_oauth_config" "o" {{
   client_id                = "connect-client"
   client_secret            = "{client_secret}"
 }}
+
+resource "docusign_connect_hmac_key" "k" {{}}
 "#,
             jwt_provider_block(&emu, "")
         )
@@ -899,6 +901,13 @@ resource "docusign_connect_oauth_config" "o" {{
     let mut outputs = Vec::new();
     wd.write_config(&config(password));
     outputs.push(apply(&wd, 10));
+    // The secret of the key Terraform made, as the creation answer showed it (in state only).
+    let made_hmac = wd
+        .show_state()
+        .unwrap()
+        .attr_str("docusign_connect_hmac_key.k", "secret")
+        .unwrap();
+    assert!(made_hmac.len() >= 40, "no whole secret in state");
     outputs.push(wd.run_raw(&["plan", "-input=false", "-no-color", "-lock=false"]));
     // Update the password (the secret goes out again), refresh, import into a fresh state.
     wd.write_config(&config(password2));
@@ -957,6 +966,7 @@ resource "docusign_connect_oauth_config" "o" {{
     for h in &hmac {
         secrets.push(("HMAC secret", h));
     }
+    secrets.push(("HMAC secret of docusign_connect_hmac_key", &made_hmac));
     for l in &key_lines {
         secrets.push(("private key", l));
     }
