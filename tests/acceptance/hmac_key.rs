@@ -260,3 +260,74 @@ fn a_create_whose_answer_is_lost_leaves_no_orphan_key() {
     assert_eq!(ids.len(), 2, "{ids:?}");
     assert!(ids.contains(&foreign) && ids.contains(&id), "{ids:?}");
 }
+
+/// `examples/hmac-rotation` and its guide: adding a generation adds a key and keeps the old one
+/// (two signatures overlap), removing the old generation deletes only its key, and the signed
+/// configuration is untouched throughout.
+#[test]
+fn the_rotation_example_overlaps_two_keys_then_drops_the_old_one() {
+    let emu = Emulator::start();
+    let mut wd = WorkDir::new("hmac_rotation_example", &Overrides::docusign());
+    for (k, v) in emu.provider_env() {
+        wd.set_env(&k, &v);
+    }
+    let example = crate::support::terraform::repo_root().join("examples/hmac-rotation/main.tf");
+    wd.write_config(&std::fs::read_to_string(example).unwrap());
+    let key = |generation: &str| format!("docusign_connect_hmac_key.this[\"{generation}\"]");
+    let apply = |generations: &str| {
+        let var = format!("key_generations={generations}");
+        wd.run(&[
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            "-var",
+            &var,
+        ])
+        .unwrap();
+        wd.show_state().unwrap()
+    };
+    let listed_ids = || -> Vec<String> {
+        let mut ids: Vec<String> = listed(&emu).unwrap().into_iter().map(|k| k.0).collect();
+        ids.sort();
+        ids
+    };
+
+    let s = apply(r#"["old"]"#);
+    let old = s.attr_str(&key("old"), "id").unwrap();
+    let cfg = s.attr_str(CFG_SIGNED, "id").unwrap();
+    assert_eq!(listed_ids(), vec![old.clone()]);
+
+    let s = apply(r#"["old", "new"]"#);
+    let new = s.attr_str(&key("new"), "id").unwrap();
+    assert_eq!(
+        s.attr_str(&key("old"), "id").unwrap(),
+        old,
+        "the old key stays"
+    );
+    let mut both = vec![old.clone(), new.clone()];
+    both.sort();
+    assert_eq!(listed_ids(), both, "two keys sign during the overlap");
+
+    let s = apply(r#"["new"]"#);
+    assert_eq!(
+        listed_ids(),
+        vec![new.clone()],
+        "only the old key is deleted"
+    );
+    assert_eq!(
+        s.attr_str(CFG_SIGNED, "id").unwrap(),
+        cfg,
+        "the configuration stays"
+    );
+    let secrets = s.output("hmac_secrets").unwrap();
+    assert!(
+        secrets["new"].as_str().is_some_and(|v| v.len() >= 40) && secrets.get("old").is_none(),
+        "the output holds the new generation's secret only"
+    );
+    wd.destroy().unwrap();
+    assert!(listed_ids().is_empty());
+}
+
+const CFG_SIGNED: &str = "docusign_connect_configuration.signed";
