@@ -152,7 +152,9 @@ async fn after_lost_answer(
                 .filter(|id| !before.iter().any(|b| b.eq_ignore_ascii_case(id)))
                 .collect();
             match new.as_slice() {
-                [] => "DocuSign did not create a key.".to_owned(),
+                [] => "No new key is listed; should one appear later (a slow create), its \
+                       secret is lost: delete it in DocuSign."
+                    .to_owned(),
                 [id] => match client.delete_hmac_secret(Some(account), id).await {
                     Ok(()) => format!(
                         "DocuSign had created key {id}, but its secret was only in the lost \
