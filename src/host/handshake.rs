@@ -1,8 +1,6 @@
 //! What the plugin reads from its environment and prints on stdout, following
 //! go-plugin's handshake as Terraform drives it.
 
-use std::path::Path;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 
@@ -71,29 +69,27 @@ pub fn check_environment(
 }
 
 /// Formats the handshake line (with trailing newline):
-/// `1|5|unix|<path>|grpc|<cert>`, where `<cert>` is the server certificate DER
-/// in standard base64 **without padding** (Terraform rejects `=`), or empty
-/// when serving plaintext.
-pub fn handshake_line(socket: &Path, server_cert_der: Option<&[u8]>) -> String {
+/// `1|5|<network>|<address>|grpc|<cert>`, where the network is `unix` (the
+/// address a socket path) or `tcp` (`127.0.0.1:<port>`), and `<cert>` is the
+/// server certificate DER in standard base64 **without padding** (Terraform
+/// rejects `=`), or empty when serving plaintext.
+pub fn handshake_line(network: &str, address: &str, server_cert_der: Option<&[u8]>) -> String {
     let cert = server_cert_der
         .map(|der| STANDARD_NO_PAD.encode(der))
         .unwrap_or_default();
-    format!(
-        "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|unix|{}|grpc|{cert}\n",
-        socket.display()
-    )
+    format!("{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|{network}|{address}|grpc|{cert}\n")
 }
 
 /// The text printed in debug mode, in terraform-plugin-go's style, ending with
 /// the line to paste into a shell.
-pub fn reattach_text(socket: &Path, pid: u32) -> String {
+pub fn reattach_text(network: &str, address: &str, pid: u32) -> String {
     let config = serde_json::json!({
         PROVIDER_ADDRESS: {
             "Protocol": "grpc",
             "ProtocolVersion": PROTOCOL_VERSION,
             "Pid": pid,
             "Test": true,
-            "Addr": { "Network": "unix", "String": socket.display().to_string() },
+            "Addr": { "Network": network, "String": address },
         }
     });
     // Single quotes protect the JSON in a POSIX shell; a quote in the path
@@ -140,15 +136,17 @@ mod tests {
     #[test]
     fn handshake_line_has_six_fields_and_unpadded_base64() {
         // 4 bytes encode to 6 characters unpadded ("AQIDBA" vs "AQIDBA==").
-        let line = handshake_line(Path::new("/tmp/plugin1"), Some(&[1, 2, 3, 4]));
+        let line = handshake_line("unix", "/tmp/plugin1", Some(&[1, 2, 3, 4]));
         assert_eq!(line, "1|5|unix|/tmp/plugin1|grpc|AQIDBA\n");
-        let plain = handshake_line(Path::new("/tmp/plugin1"), None);
+        let plain = handshake_line("unix", "/tmp/plugin1", None);
         assert_eq!(plain, "1|5|unix|/tmp/plugin1|grpc|\n");
+        let tcp = handshake_line("tcp", "127.0.0.1:10001", None);
+        assert_eq!(tcp, "1|5|tcp|127.0.0.1:10001|grpc|\n");
     }
 
     #[test]
     fn reattach_line_is_valid_json_for_terraform() {
-        let text = reattach_text(Path::new("/tmp/plugin42"), 1234);
+        let text = reattach_text("unix", "/tmp/plugin42", 1234);
         let line = text
             .lines()
             .find(|l| l.contains("TF_REATTACH_PROVIDERS='"))

@@ -9,7 +9,7 @@
 //!
 //! * [`handshake`]: environment checks and the stdout protocol.
 //! * [`tls`]: server certificate and the pinned client-certificate verifier.
-//! * [`listener`]: the unix socket and per-connection TLS accept.
+//! * [`listener`]: the unix socket (a loopback TCP port on Windows) and per-connection TLS accept.
 //! * [`go_plugin`]: GRPCController / GRPCStdio / GRPCBroker.
 //! * [`logging`]: `tracing` to stderr as hclog JSON.
 //! * `serve`: the async lifetime of the server.

@@ -10,7 +10,7 @@ use tonic_health::ServingStatus;
 
 use super::go_plugin::{Broker, Controller, Stdio};
 use super::handshake;
-use super::listener::{self, SocketGuard};
+use super::listener::{self, Endpoint};
 use super::tls::{self, ServerIdentity};
 use crate::protocol::plugin::grpc_broker_server::GrpcBrokerServer;
 use crate::protocol::plugin::grpc_controller_server::GrpcControllerServer;
@@ -49,11 +49,25 @@ pub enum Mode {
 /// process group, and Terraform answers it with the `Stop` RPC, expecting the
 /// provider to stay alive to finish in-flight work. Registering a tokio
 /// listener replaces the default (terminating) disposition.
+#[cfg(unix)]
 fn ignore_sigint() -> io::Result<()> {
     let mut interrupts = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     tokio::spawn(async move {
         while interrupts.recv().await.is_some() {
             tracing::debug!("ignoring SIGINT; Terraform sends Stop to cancel work");
+        }
+    });
+    Ok(())
+}
+
+/// The same for Windows: Ctrl-C reaches every process of the console, and a
+/// registered handler replaces the default (terminating) one.
+#[cfg(windows)]
+fn ignore_sigint() -> io::Result<()> {
+    let mut interrupts = tokio::signal::windows::ctrl_c()?;
+    tokio::spawn(async move {
+        while interrupts.recv().await.is_some() {
+            tracing::debug!("ignoring Ctrl-C; Terraform sends Stop to cancel work");
         }
     });
     Ok(())
@@ -65,7 +79,7 @@ pub async fn serve<S: Provider>(
     make_service: impl FnOnce() -> S,
 ) -> Result<(), ServeError> {
     let shutdown = CancellationToken::new();
-    let (listener, socket) = listener::bind()?;
+    let (listener, endpoint) = listener::bind()?;
 
     match mode {
         Mode::Plugin {
@@ -75,14 +89,14 @@ pub async fn serve<S: Provider>(
             let client_cert = tls::parse_client_cert(&pem)?;
             let identity = tls::generate_server_identity()?;
             let acceptor = listener::acceptor(tls::server_config(&identity, client_cert)?);
-            print_handshake(&socket, Some(&identity))?;
+            print_handshake(&endpoint, Some(&identity))?;
             let incoming = listener::tls_incoming(listener, acceptor);
             run_server(make_service(), incoming, shutdown).await?;
         }
         Mode::Plugin { client_cert: None } => {
             ignore_sigint()?;
             tracing::warn!("PLUGIN_CLIENT_CERT is not set: serving without TLS");
-            print_handshake(&socket, None)?;
+            print_handshake(&endpoint, None)?;
             run_server(make_service(), listener::plain_incoming(listener), shutdown).await?;
         }
         Mode::Debug => {
@@ -92,19 +106,32 @@ pub async fn serve<S: Provider>(
                     stop.cancel();
                 }
             });
-            write_stdout(&handshake::reattach_text(socket.path(), std::process::id()))?;
+            write_stdout(&handshake::reattach_text(
+                endpoint.network(),
+                endpoint.address(),
+                std::process::id(),
+            ))?;
             run_server(make_service(), listener::plain_incoming(listener), shutdown).await?;
         }
     }
-    drop(socket);
+    drop(endpoint);
     Ok(())
 }
 
 /// Prints the handshake line, the only thing this process writes to stdout.
-fn print_handshake(socket: &SocketGuard, identity: Option<&ServerIdentity>) -> io::Result<()> {
-    let line = handshake::handshake_line(socket.path(), identity.map(|i| i.cert_der.as_ref()));
+fn print_handshake(endpoint: &Endpoint, identity: Option<&ServerIdentity>) -> io::Result<()> {
+    let line = handshake::handshake_line(
+        endpoint.network(),
+        endpoint.address(),
+        identity.map(|i| i.cert_der.as_ref()),
+    );
     write_stdout(&line)?;
-    tracing::debug!(socket = %socket.path().display(), tls = identity.is_some(), "plugin handshake sent");
+    tracing::debug!(
+        network = endpoint.network(),
+        address = endpoint.address(),
+        tls = identity.is_some(),
+        "plugin handshake sent"
+    );
     Ok(())
 }
 

@@ -28,7 +28,7 @@ fn handshake_line_has_terraforms_format_and_a_usable_certificate() {
     let hs = &plugin.handshake;
     assert_eq!(hs.core_version, "1");
     assert_eq!(hs.app_version, "5");
-    assert_eq!(hs.network, "unix");
+    assert_eq!(hs.network, support::expected_network());
     assert_eq!(hs.protocol, "grpc");
     assert!(
         !hs.cert_base64.contains('='),
@@ -39,15 +39,25 @@ fn handshake_line_has_terraforms_format_and_a_usable_certificate() {
         hs.cert_base64.len() > 50,
         "go-plugin ignores a certificate of 50 characters or fewer"
     );
-    // The socket lives in the plugin's $TMPDIR with a short path.
-    assert!(
-        hs.address.starts_with(plugin.tmpdir.path()),
-        "{:?}",
-        hs.address
-    );
-    assert!(hs.address.as_os_str().len() < 100);
-    let meta = std::fs::symlink_metadata(&hs.address).expect("socket exists");
-    assert!(std::os::unix::fs::FileTypeExt::is_socket(&meta.file_type()));
+    if hs.network == "unix" {
+        // The socket lives in the plugin's $TMPDIR with a short path.
+        assert!(
+            std::path::Path::new(&hs.address).starts_with(plugin.tmpdir.path()),
+            "{:?}",
+            hs.address
+        );
+        assert!(hs.address.len() < 100);
+        let meta = std::fs::symlink_metadata(&hs.address).expect("socket exists");
+        assert!(std::os::unix::fs::FileTypeExt::is_socket(&meta.file_type()));
+    } else {
+        // Loopback, in the PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT range the launcher passes.
+        let port: u16 = hs
+            .address
+            .strip_prefix("127.0.0.1:")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("not a loopback address: {}", hs.address));
+        assert!((10000..=25000).contains(&port), "{port}");
+    }
 
     let der = hs.server_cert_der();
     let (rest, cert) = x509_parser::parse_x509_certificate(&der).expect("X.509 DER");
@@ -225,10 +235,17 @@ async fn shutdown_exits_within_100_ms_and_removes_the_socket() {
         elapsed < Duration::from_millis(100),
         "exited {elapsed:?} after the Shutdown response"
     );
-    assert!(
-        !plugin.handshake.address.exists(),
-        "socket file left behind"
-    );
+    if plugin.handshake.network == "unix" {
+        assert!(
+            !std::path::Path::new(&plugin.handshake.address).exists(),
+            "socket file left behind"
+        );
+    } else {
+        assert!(
+            std::net::TcpStream::connect(&plugin.handshake.address).is_err(),
+            "the port still accepts connections after exit"
+        );
+    }
 }
 
 #[tokio::test]
@@ -287,11 +304,17 @@ async fn debug_mode_prints_a_reattach_line_and_serves_plaintext() {
     let entry = &config["registry.terraform.io/docusign-iac/docusign"];
     assert_eq!(entry["Protocol"], "grpc");
     assert_eq!(entry["ProtocolVersion"], 5);
-    assert_eq!(entry["Pid"], child.id());
-    assert_eq!(entry["Addr"]["Network"], "unix");
-    let socket = std::path::PathBuf::from(entry["Addr"]["String"].as_str().unwrap());
+    let network = support::expected_network();
+    if network == "unix" {
+        assert_eq!(entry["Pid"], child.id());
+    } else {
+        // A Windows build under Wine reports its Windows process id.
+        assert!(entry["Pid"].as_u64().is_some_and(|p| p > 0), "{entry}");
+    }
+    assert_eq!(entry["Addr"]["Network"], network.as_str());
+    let socket = entry["Addr"]["String"].as_str().unwrap().to_owned();
 
-    let channel = support::connect_unix(socket.clone(), None)
+    let channel = support::connect(&network, &socket, None)
         .await
         .expect("plaintext channel");
     let mut provider =
@@ -321,5 +344,7 @@ async fn debug_mode_prints_a_reattach_line_and_serves_plaintext() {
         std::thread::sleep(Duration::from_millis(5));
     };
     assert!(status.success());
-    assert!(!socket.exists());
+    if network == "unix" {
+        assert!(!std::path::Path::new(&socket).exists());
+    }
 }

@@ -23,7 +23,7 @@
 #![allow(dead_code)] // Not every test binary uses every helper.
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -39,7 +39,8 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
-use tokio::net::UnixStream;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpStream, UnixStream};
 use tokio_rustls::TlsConnector;
 use tonic::transport::{Channel, Endpoint, Uri};
 
@@ -48,6 +49,16 @@ use terraform_provider_docusign::protocol::plugin::grpc_controller_client::GrpcC
 use terraform_provider_docusign::protocol::tfplugin5 as pb;
 use terraform_provider_docusign::protocol::tfplugin5::provider_client::ProviderClient;
 use terraform_provider_docusign::resources::{null_object, provider_config};
+
+/// The network the binary under test listens on: `unix`, or `tcp` for a Windows build
+/// (`TF_ACC_PROVIDER_NETWORK=tcp`, set by `./scripts/test` when it runs the tests against the
+/// Windows binary under Wine).
+pub fn expected_network() -> String {
+    std::env::var("TF_ACC_PROVIDER_NETWORK")
+        .ok()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "unix".to_owned())
+}
 
 /// Terraform's magic cookie.
 pub const MAGIC_COOKIE: (&str, &str) = (
@@ -173,7 +184,8 @@ pub struct Handshake {
     pub core_version: String,
     pub app_version: String,
     pub network: String,
-    pub address: PathBuf,
+    /// A socket path (`unix`) or `127.0.0.1:<port>` (`tcp`).
+    pub address: String,
     pub protocol: String,
     /// The base64 text of the server certificate (empty without TLS).
     pub cert_base64: String,
@@ -189,7 +201,7 @@ impl Handshake {
             core_version: parts[0].to_owned(),
             app_version: parts[1].to_owned(),
             network: parts[2].to_owned(),
-            address: PathBuf::from(parts[3]),
+            address: parts[3].to_owned(),
             protocol: parts[4].to_owned(),
             cert_base64: parts[5].to_owned(),
             raw,
@@ -279,8 +291,9 @@ impl Plugin {
         client: Option<&ClientIdentity>,
     ) -> Result<Channel, tonic::transport::Error> {
         let config = client_tls_config(&self.handshake.server_cert_der(), client);
-        connect_unix(
-            self.handshake.address.clone(),
+        connect(
+            &self.handshake.network,
+            &self.handshake.address,
             Some(TlsConnector::from(Arc::new(config))),
         )
         .await
@@ -345,21 +358,33 @@ impl Drop for Plugin {
     }
 }
 
-/// Dials the unix socket at `path`, optionally wrapping it in TLS for
-/// `localhost`, and returns a tonic channel over it.
-pub async fn connect_unix(
-    path: PathBuf,
+/// A connection of either network.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// Dials `address` on `network` (`unix`: a socket path; `tcp`: host:port) as go-plugin's
+/// client does, optionally wrapping it in TLS for `localhost`, and returns a tonic channel.
+pub async fn connect(
+    network: &str,
+    address: &str,
     tls: Option<TlsConnector>,
 ) -> Result<Channel, tonic::transport::Error> {
     // The URI is only a placeholder: the connector decides where to dial.
     let endpoint =
         Endpoint::from_static("http://localhost").connect_timeout(Duration::from_secs(5));
+    let (network, address) = (network.to_owned(), address.to_owned());
     endpoint
         .connect_with_connector(tower::service_fn(move |_: Uri| {
-            let path = path.clone();
+            let (network, address) = (network.clone(), address.clone());
             let tls = tls.clone();
             async move {
-                let stream = UnixStream::connect(&path).await?;
+                let stream: Box<dyn Io> = match network.as_str() {
+                    "unix" => Box::new(UnixStream::connect(&address).await?),
+                    "tcp" => Box::new(TcpStream::connect(&address).await?),
+                    other => {
+                        return Err(std::io::Error::other(format!("unknown network {other}")));
+                    }
+                };
                 match tls {
                     None => Ok::<_, std::io::Error>(TokioIo::new(Either::Plain(stream))),
                     Some(connector) => {
@@ -373,10 +398,10 @@ pub async fn connect_unix(
         .await
 }
 
-/// A plaintext or TLS unix stream.
+/// A plaintext or TLS stream.
 pub enum Either {
-    Plain(UnixStream),
-    Tls(Box<tokio_rustls::client::TlsStream<UnixStream>>),
+    Plain(Box<dyn Io>),
+    Tls(Box<tokio_rustls::client::TlsStream<Box<dyn Io>>>),
 }
 
 impl tokio::io::AsyncRead for Either {

@@ -85,19 +85,22 @@ pub fn dist_build_command(triple: &str) -> Command {
     cmd
 }
 
-/// Debian's cross compiler for a Linux glibc `triple` (`aarch64-linux-gnu-gcc` for
-/// `aarch64-unknown-linux-gnu`, from `gcc-aarch64-linux-gnu`), when it is on `PATH`.
+/// Debian's cross compiler for `triple`, when it is on `PATH`: `aarch64-linux-gnu-gcc` for
+/// `aarch64-unknown-linux-gnu` (package `gcc-aarch64-linux-gnu`), `x86_64-w64-mingw32-gcc` for
+/// `x86_64-pc-windows-gnu` (`gcc-mingw-w64-x86-64`).
 pub fn cross_gcc(triple: &str) -> Option<PathBuf> {
     cross_gcc_in(triple, &std::env::var_os("PATH")?)
 }
 
 fn cross_gcc_in(triple: &str, path: &std::ffi::OsStr) -> Option<PathBuf> {
     let mut parts = triple.split('-');
-    let (arch, os, env) = (parts.next()?, parts.nth(1)?, parts.next()?);
-    if os != "linux" || env != "gnu" {
-        return None;
-    }
-    let name = format!("{arch}-linux-gnu-gcc");
+    let (arch, vendor, os) = (parts.next()?, parts.next()?, parts.next()?);
+    let env = parts.next();
+    let name = match (vendor, os, env) {
+        (_, "linux", Some("gnu")) => format!("{arch}-linux-gnu-gcc"),
+        ("pc", "windows", Some("gnu")) => format!("{arch}-w64-mingw32-gcc"),
+        _ => return None,
+    };
     std::env::split_paths(path)
         .map(|dir| dir.join(&name))
         .find(|p| p.is_file())
@@ -208,15 +211,20 @@ mod tests {
         let dir = target_dir().join("xtask-test-cross-gcc");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("aarch64-linux-gnu-gcc"), "").unwrap();
+        std::fs::write(dir.join("x86_64-w64-mingw32-gcc"), "").unwrap();
         let path = std::env::join_paths([Path::new("/nonexistent"), &dir]).unwrap();
         assert_eq!(
             cross_gcc_in("aarch64-unknown-linux-gnu", &path),
             Some(dir.join("aarch64-linux-gnu-gcc"))
         );
+        assert_eq!(
+            cross_gcc_in("x86_64-pc-windows-gnu", &path),
+            Some(dir.join("x86_64-w64-mingw32-gcc"))
+        );
         for other in [
             "riscv64gc-unknown-linux-gnu",
             "aarch64-apple-darwin",
-            "x86_64-pc-windows-gnu",
+            "x86_64-pc-windows-msvc",
             "aarch64-unknown-linux-musl",
             "garbage",
         ] {
