@@ -252,8 +252,11 @@ waiting longer when DocuSign's rate-limit headers or a `Retry-After` ask for it.
 5xx), the provider lists the account's configurations and adopts the one matching what it sent, \
 and sends the create again only when none matches. `request_timeout` bounds each HTTP request.
 
-The released binaries are statically linked. They resolve host names themselves, from \
-`/etc/hosts` and `/etc/resolv.conf`, without the system's NSS modules.
+Releases hold `linux_amd64`, `linux_arm64` and `windows_amd64` binaries. The Linux ones are \
+statically linked and resolve host names themselves, from `/etc/hosts` and `/etc/resolv.conf`, \
+without the system's NSS modules. On Windows the provider listens on a loopback TCP port, as \
+go-plugin does there. The arm64 and Windows builds are tested under `qemu-aarch64` and Wine; \
+there is no macOS build yet.
 
 ";
 

@@ -901,6 +901,7 @@ resource "docusign_connect_hmac_key" "k" {{}}
     let mut outputs = Vec::new();
     wd.write_config(&config(password));
     outputs.push(apply(&wd, 10));
+    assert!(outputs[0].success(), "{}", wd.describe_failure(&outputs[0]));
     // The secret of the key Terraform made, as the creation answer showed it (in state only).
     let made_hmac = wd
         .show_state()

@@ -9,10 +9,11 @@
 //!   manifest, sorted by name.
 //!
 //! Every binary is built with `cargo build --release --target <triple>`; Linux glibc binaries are
-//! linked statically and non-PIE (`workspace::DIST_RUSTFLAGS`), other Linux glibc targets with
-//! Debian's cross gcc when it is on `PATH` (`workspace::cross_gcc`; `./scripts/install-cross`
-//! installs the arm64 one). Other targets than the host are built only when
-//! `rustup target list --installed` has them; the command says which it skipped and why.
+//! linked statically and non-PIE (`workspace::DIST_RUSTFLAGS`); other Linux glibc and Windows GNU
+//! targets are linked with Debian's cross gcc when it is on `PATH` (`workspace::cross_gcc`;
+//! `./scripts/install-cross` installs the arm64 and MinGW-w64 ones). Other targets than the host
+//! are built only when `rustup target list --installed` has them; the command says which it
+//! skipped and why.
 //! `--sign KEY` (or `GPG_FINGERPRINT`) also writes `..._SHA256SUMS.sig`, a detached signature
 //! made by `gpg` with that key, as the Terraform Registry requires.
 //! `--binary PATH` packages an already built linux_amd64 binary instead of building (the
