@@ -21,7 +21,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::shared::Shared;
-use super::{api_diagnostic, import_id, null_object};
+use super::{api_diagnostic, import_id};
 use crate::client::{Client, Error, HmacSecret};
 use crate::framework::plan;
 use crate::framework::provider::{
@@ -394,36 +394,7 @@ impl Resource for ConnectHmacKeyResource {
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ImportResponse {
-        let (account, key_id) = match import_id::parse_named(id, "keyId") {
-            Ok(parts) => parts,
-            Err(e) => {
-                let mut d = Diagnostics::new();
-                d.push(e);
-                return ImportResponse {
-                    diagnostics: d,
-                    ..Default::default()
-                };
-            }
-        };
-        let account = match account {
-            Some(a) => a,
-            None => match self.shared.account_for(ctx, None).await {
-                Ok(a) => a,
-                Err(diagnostics) => {
-                    return ImportResponse {
-                        diagnostics,
-                        ..Default::default()
-                    };
-                }
-            },
-        };
-        let mut st = null_object(&schema());
-        st.set_attr("id", Value::string(key_id));
-        st.set_attr("account_id", Value::string(account));
-        ImportResponse {
-            state: st,
-            ..Default::default()
-        }
+        import_id::import(&self.shared, ctx, id, "keyId", &schema()).await
     }
 }
 
@@ -431,6 +402,7 @@ impl Resource for ConnectHmacKeyResource {
 mod tests {
     use super::*;
     use crate::client::Secret;
+    use crate::resources::null_object;
 
     fn key(id: &str, secret: Option<&str>, created: Option<&str>) -> HmacSecret {
         HmacSecret {

@@ -134,13 +134,49 @@ pub fn null_object(schema: &Schema) -> Value {
 
 /// Import ids: `<id>` (provider's account) or `<accountId>:<id>`.
 pub mod import_id {
-    use crate::framework::Diagnostic;
+    use super::null_object;
+    use super::shared::Shared;
+    use crate::framework::provider::{Ctx, ImportResponse};
+    use crate::framework::{Diagnostic, Schema, Value};
 
-    pub fn parse(id: &str) -> Result<(Option<String>, String), Diagnostic> {
-        parse_named(id, "connectId")
+    /// The imported state of an object known by an id within an account: every attribute null
+    /// but `id` and `account_id` (the provider's account when the import id names none); the
+    /// read that follows fills in the rest. `name` is the id's DocuSign name, for the error.
+    pub async fn import(
+        shared: &Shared,
+        ctx: &Ctx,
+        id: &str,
+        name: &str,
+        schema: &Schema,
+    ) -> ImportResponse {
+        let (account, object_id) = match parse_named(id, name) {
+            Ok(parts) => parts,
+            Err(d) => {
+                return ImportResponse {
+                    diagnostics: d.into(),
+                    ..Default::default()
+                };
+            }
+        };
+        let account = match shared.account_for(ctx, account.as_deref()).await {
+            Ok(a) => a,
+            Err(diagnostics) => {
+                return ImportResponse {
+                    diagnostics,
+                    ..Default::default()
+                };
+            }
+        };
+        let mut state = null_object(schema);
+        state.set_attr("id", Value::string(object_id));
+        state.set_attr("account_id", Value::string(account));
+        ImportResponse {
+            state,
+            ..Default::default()
+        }
     }
 
-    /// The same, naming the object's own id (`keyId`, ...) in the error.
+    /// Splits an import id, naming the object's own id (`connectId`, `keyId`) in the error.
     pub fn parse_named(id: &str, name: &str) -> Result<(Option<String>, String), Diagnostic> {
         let bad = || {
             Diagnostic::error(
@@ -160,13 +196,12 @@ pub mod import_id {
     mod tests {
         #[test]
         fn both_forms_parse_and_garbage_does_not() {
-            assert_eq!(super::parse("123"), Ok((None, "123".into())));
-            assert_eq!(
-                super::parse("acct:123"),
-                Ok((Some("acct".into()), "123".into()))
-            );
+            let parse = |id| super::parse_named(id, "connectId");
+            assert_eq!(parse("123"), Ok((None, "123".into())));
+            assert_eq!(parse("acct:123"), Ok((Some("acct".into()), "123".into())));
             for bad in ["", ":", "a:", ":1", "a:b:c"] {
-                assert!(super::parse(bad).is_err(), "{bad:?}");
+                let err = parse(bad).expect_err(bad);
+                assert!(err.detail.contains("<accountId>:<connectId>"), "{err:?}");
             }
         }
     }

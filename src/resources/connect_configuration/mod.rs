@@ -21,7 +21,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::shared::Shared;
-use super::{api_diagnostic, import_id, null_object, private};
+use super::{api_diagnostic, import_id, private};
 use crate::framework::plan;
 use crate::framework::provider::{
     ApplyAction, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse,
@@ -243,32 +243,7 @@ impl Resource for ConnectConfigurationResource {
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ImportResponse {
-        let (account, connect_id) = match import_id::parse(id) {
-            Ok(p) => p,
-            Err(d) => {
-                return ImportResponse {
-                    diagnostics: d.into(),
-                    ..Default::default()
-                };
-            }
-        };
-        let account = match self.shared.account_for(ctx, account.as_deref()).await {
-            Ok(a) => a,
-            Err(diagnostics) => {
-                return ImportResponse {
-                    diagnostics,
-                    ..Default::default()
-                };
-            }
-        };
-        let mut state = null_object(&schema::schema());
-        state.set_attr("id", Value::string(connect_id));
-        state.set_attr("account_id", Value::string(account));
-        ImportResponse {
-            state,
-            private: Vec::new(),
-            diagnostics: Diagnostics::new(),
-        }
+        import_id::import(&self.shared, ctx, id, "connectId", &schema::schema()).await
     }
 }
 
