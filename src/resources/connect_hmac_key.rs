@@ -104,12 +104,6 @@ impl ConnectHmacKeyResource {
     pub fn new(shared: Arc<Shared>) -> Self {
         Self { shared }
     }
-
-    async fn account(&self, ctx: &Ctx, state: &Value) -> Result<String, Diagnostics> {
-        self.shared
-            .account_for(ctx, state.attr_str("account_id"))
-            .await
-    }
 }
 
 /// The listed key with id `key_id`, if the account still holds it.
@@ -246,7 +240,7 @@ impl Resource for ConnectHmacKeyResource {
             Ok(c) => c,
             Err(d) => return keep(d),
         };
-        let account = match self.account(ctx, &req.current_state).await {
+        let account = match self.shared.account_of(ctx, &req.current_state).await {
             Ok(a) => a,
             Err(d) => return keep(d),
         };
@@ -314,7 +308,7 @@ impl Resource for ConnectHmacKeyResource {
         } else {
             &req.planned_state
         };
-        let account = match self.account(ctx, basis).await {
+        let account = match self.shared.account_of(ctx, basis).await {
             Ok(a) => a,
             Err(d) => return fail(d, &req.prior_state),
         };

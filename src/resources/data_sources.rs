@@ -105,10 +105,6 @@ fn account_attribute(what: &str) -> Attribute {
         ))
 }
 
-async fn account(shared: &Shared, ctx: &Ctx, config: &Value) -> Result<String, Diagnostics> {
-    shared.account_for(ctx, config.attr_str("account_id")).await
-}
-
 /// The account a data source reads and its configurations, from the client's per-account list
 /// cache: the same `GET /connect` that serves resource refreshes in this process.
 async fn configurations(
@@ -117,7 +113,7 @@ async fn configurations(
     config: &Value,
 ) -> Result<(String, Arc<Vec<ConnectConfiguration>>), Diagnostics> {
     let client = shared.client(ctx)?;
-    let acct = account(shared, ctx, config).await?;
+    let acct = shared.account_of(ctx, config).await?;
     let list = client
         .cached_configurations(Some(&acct))
         .await
@@ -337,7 +333,7 @@ impl DataSource for ConnectOAuthConfigData {
             Ok(c) => c,
             Err(d) => return error(d),
         };
-        let acct = match account(&self.0, ctx, config).await {
+        let acct = match self.0.account_of(ctx, config).await {
             Ok(a) => a,
             Err(d) => return error(d),
         };

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use crate::client::{self, Client};
-use crate::framework::{Ctx, Diagnostic, Diagnostics};
+use crate::framework::{Ctx, Diagnostic, Diagnostics, Value};
 
 /// Filled once by `Configure`; read by every resource and data source.
 #[derive(Default)]
@@ -52,6 +52,12 @@ impl Shared {
         self.resolve_account(ctx, explicit)
             .await
             .map_err(|e| super::api_diagnostic("resolve the DocuSign account", &e).into())
+    }
+
+    /// [`Self::account_for`] the `account_id` attribute of a state or config (null: the
+    /// provider's account).
+    pub async fn account_of(&self, ctx: &Ctx, object: &Value) -> Result<String, Diagnostics> {
+        self.account_for(ctx, object.attr_str("account_id")).await
     }
 
     async fn resolve_account(

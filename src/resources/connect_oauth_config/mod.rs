@@ -107,12 +107,6 @@ impl ConnectOAuthConfigResource {
     pub fn new(shared: Arc<Shared>) -> Self {
         Self { shared }
     }
-
-    async fn account(&self, ctx: &Ctx, state: &Value) -> Result<String, Diagnostics> {
-        self.shared
-            .account_for(ctx, state.attr_str("account_id"))
-            .await
-    }
 }
 
 /// Whether a `GET /connect/oauth` answer describes existing settings (DocuSign answers an empty
@@ -246,7 +240,7 @@ impl Resource for ConnectOAuthConfigResource {
             Ok(c) => c,
             Err(d) => return keep(d),
         };
-        let account = match self.account(ctx, &req.current_state).await {
+        let account = match self.shared.account_of(ctx, &req.current_state).await {
             Ok(a) => a,
             Err(d) => return keep(d),
         };
@@ -330,7 +324,7 @@ impl Resource for ConnectOAuthConfigResource {
         } else {
             &req.planned_state
         };
-        let account = match self.account(ctx, basis).await {
+        let account = match self.shared.account_of(ctx, basis).await {
             Ok(a) => a,
             Err(d) => {
                 return ApplyResponse {
