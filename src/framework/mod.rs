@@ -8,6 +8,7 @@
 //! * [`schema`]: [`Schema`] builder and Terraform's InternalValidate checks.
 //! * [`plan`]: computed-unknown, use-state-for-unknown, requires-replace, write-only helpers.
 //! * [`provider`]: [`Provider`], [`Resource`], [`DataSource`] and their request/response types.
+//! * [`server`]: [`Server`], Terraform's rules for every resource, one method per RPC.
 
 pub mod codec;
 pub mod diag;
@@ -18,6 +19,7 @@ pub mod path;
 pub mod plan;
 pub mod provider;
 pub mod schema;
+pub mod server;
 pub mod types;
 pub mod value;
 
@@ -29,10 +31,11 @@ pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use number::Number;
 pub use path::{AttributePath, PathStep};
 pub use provider::{
-    ApplyAction, ApplyRequest, ApplyResponse, ClientCapabilities, Ctx, DataSource, ImportResponse,
-    PlanRequest, PlanResponse, Provider, ReadDataResponse, ReadRequest, ReadResponse, Resource,
-    UpgradeResponse,
+    Applied, ApplyResult, ClientCapabilities, CreateRequest, Ctx, DataSource, DeleteRequest,
+    ImportResponse, PlanRequest, PlanResponse, Provider, ReadDataResponse, ReadRequest,
+    ReadResponse, Resource, UpdateRequest, UpgradeResponse,
 };
-pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+pub use schema::{Attribute, Block, NestedBlock, Nesting, PlanBehaviour, PlanDefault, Schema};
+pub use server::{DynamicValue, Server};
 pub use types::Type;
 pub use value::Value;

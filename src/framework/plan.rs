@@ -14,7 +14,7 @@
 //! element position (Terraform keeps the config order of set elements in the proposed value).
 
 use super::path::{AttributePath, PathStep};
-use super::schema::{Block, Nesting, Schema};
+use super::schema::{Block, Nesting, PlanDefault, Schema};
 use super::value::Value;
 
 /// Returns `proposed` with every computed attribute whose config value is null set to unknown,
@@ -126,6 +126,61 @@ pub fn requires_replace(
         })
         .cloned()
         .collect()
+}
+
+/// Applies the declared [`PlanBehaviour`](super::schema::PlanBehaviour)s of the top-level
+/// attributes to `planned` (after [`mark_computed_unknown_if_changed`]):
+///
+/// * a default fills an attribute the config leaves null: a string always, the provider's
+///   value (`provider_default`, unknown while the provider does not know it) on create only;
+/// * use-state-for-unknown keeps the prior value of an unknown planned value on update, unless
+///   the config itself is unknown.
+pub fn apply_behaviours(
+    schema: &Schema,
+    prior: &Value,
+    config: &Value,
+    planned: &mut Value,
+    provider_default: &dyn Fn(&str) -> Option<Value>,
+) {
+    if planned.is_null() {
+        return;
+    }
+    let create = prior.is_null();
+    for a in &schema.block.attributes {
+        let b = &a.plan;
+        let path = AttributePath::root().attr(a.name.as_str());
+        let config_null = config.get_attr(&a.name).is_none_or(Value::is_null);
+        match &b.default {
+            Some(PlanDefault::String(v)) if config_null => {
+                planned.set_attr(&a.name, Value::string(v.as_str()));
+            }
+            Some(PlanDefault::FromProvider) if config_null && create => {
+                let v = provider_default(&a.name).unwrap_or(Value::Unknown);
+                planned.set_attr(&a.name, v);
+            }
+            _ => {}
+        }
+        if b.use_state_for_unknown {
+            use_state_for_unknown(planned, prior, config, std::slice::from_ref(&path));
+        }
+    }
+}
+
+/// The top-level attributes declared requires-replace whose value changes (see
+/// [`requires_replace`]).
+pub fn declared_replacements(
+    schema: &Schema,
+    prior: &Value,
+    planned: &Value,
+) -> Vec<AttributePath> {
+    let paths: Vec<AttributePath> = schema
+        .block
+        .attributes
+        .iter()
+        .filter(|a| a.plan.requires_replace)
+        .map(|a| AttributePath::root().attr(a.name.as_str()))
+        .collect();
+    requires_replace(prior, planned, &paths)
 }
 
 /// Sets every write-only attribute (at any block depth) to null.

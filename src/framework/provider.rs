@@ -1,25 +1,26 @@
 //! The traits the DocuSign provider implements: [`Provider`], [`Resource`], [`DataSource`].
 //!
-//! The host (`host::rpc`) owns the protocol: it decodes every DynamicValue with the schema's
-//! implied type before calling these traits and encodes the answers, so implementations only
-//! see [`Value`]s. It also enforces generic rules for every resource, so implementations need
-//! not: unknown type names are errors; a destroy plan (proposed state null) is answered with a
-//! null planned state without calling [`Resource::plan`]; write-only attributes are nulled in
-//! planned and new state; private bytes are passed through unchanged unless the implementation
-//! sets new ones.
+//! The server ([`super::server`]) owns Terraform's rules: it decodes every value with the
+//! schema's implied type before calling these traits and encodes the answers, so
+//! implementations only see [`Value`]s. For every resource it answers a destroy plan itself,
+//! plans computed attributes and the behaviours declared on the schema (defaults,
+//! use-state-for-unknown, requires-replace), nulls write-only attributes, and applies one
+//! failure rule: a failed create leaves nothing, a failed update or delete keeps the prior state.
 //!
 //! Lifecycle, as Terraform drives it:
-//! * [`Resource::read`] returns `new_state: Value::Null` when the remote object is gone.
-//! * [`Resource::plan`] gets a non-null `proposed_new_state`; `prior_state` is null on create.
-//!   The default implementation marks computed attributes unknown when the object changes
-//!   (see [`plan`](super::plan)).
-//! * [`Resource::apply`] creates (prior null), updates, or deletes (planned null; return null).
+//! * [`Resource::read`] returns `new_state: Value::Null` when the remote object is gone; an
+//!   `Err` keeps the current state.
+//! * [`Resource::modify_plan`] may adjust the plan the server made (create or update only).
+//! * [`Resource::create`], [`Resource::update`], [`Resource::delete`]: the server dispatches.
 //! * [`Resource::import`] returns a (possibly partial) state; Terraform then calls `read`.
 //! * [`Resource::upgrade_state`] is called on every run with the stored JSON and its version.
 //!
-//! `Provider::resources()` and `Provider::data_sources()` are called once, when the host service
-//! is built; resources that need the configured API client should share it with the provider
-//! (for example through an `Arc<OnceLock<..>>` filled by `configure`).
+//! `Provider::resources()` and `Provider::data_sources()` are called once, when the server is
+//! built; resources that need the configured API client share it with the provider (for
+//! example through an `Arc<OnceLock<..>>` filled by `configure`).
+//!
+//! Abilities to come (resource identity, list resources) are further defaulted methods, so a
+//! resource without them does not change.
 
 use super::diag::Diagnostics;
 use super::path::AttributePath;
@@ -73,6 +74,12 @@ pub trait Provider: Send + Sync {
     /// Configures the provider with a wholly known config (or unknowns Terraform could not
     /// resolve yet). Called once per process before any read, plan, apply or import.
     async fn configure(&self, ctx: &Ctx, config: &Value) -> Diagnostics;
+    /// The provider's value for resource attributes declared
+    /// [`default_from_provider`](super::schema::Attribute::default_from_provider) under this
+    /// name, when the provider knows it (after `configure`).
+    fn default_value(&self, _attribute: &str) -> Option<Value> {
+        None
+    }
 }
 
 /// `ReadResource` input.
@@ -89,13 +96,13 @@ pub struct ReadRequest {
 pub struct ReadResponse {
     /// Refreshed state; `Value::Null` = the object is gone (Terraform drops it from state).
     pub new_state: Value,
-    /// Private bytes to store (echo the request's bytes to keep them).
+    /// Private bytes to store (empty: keep the request's).
     pub private: Vec<u8>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }
 
-/// `PlanResourceChange` input (never a destroy; the host answers those itself).
+/// `PlanResourceChange` input (never a destroy; the server answers those itself).
 #[derive(Debug, Clone, Default)]
 pub struct PlanRequest {
     /// Prior state; null on create.
@@ -128,53 +135,62 @@ pub struct PlanResponse {
     pub diagnostics: Diagnostics,
 }
 
-/// What an `ApplyResourceChange` call does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApplyAction {
-    /// Prior state null.
-    Create,
-    /// Both non-null.
-    Update,
-    /// Planned state null.
-    Delete,
-}
-
-/// `ApplyResourceChange` input.
+/// A create's input.
 #[derive(Debug, Clone, Default)]
-pub struct ApplyRequest {
-    /// Prior state; null on create.
-    pub prior_state: Value,
-    /// Final planned state; null on delete.
+pub struct CreateRequest {
+    /// The final planned state.
     pub planned_state: Value,
-    /// Config (wholly known; null on delete).
+    /// Config (wholly known), where write-only values are.
     pub config: Value,
     /// Private bytes from the plan.
     pub planned_private: Vec<u8>,
 }
 
-impl ApplyRequest {
-    /// Create, update or delete, from the null-ness of prior and planned state.
-    pub fn action(&self) -> ApplyAction {
-        if self.planned_state.is_null() {
-            ApplyAction::Delete
-        } else if self.prior_state.is_null() {
-            ApplyAction::Create
-        } else {
-            ApplyAction::Update
+/// An update's input.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateRequest {
+    /// The prior state.
+    pub prior_state: Value,
+    /// The final planned state.
+    pub planned_state: Value,
+    /// Config (wholly known), where write-only values are.
+    pub config: Value,
+    /// Private bytes from the plan.
+    pub planned_private: Vec<u8>,
+}
+
+/// A delete's input.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteRequest {
+    /// The state of the object to delete.
+    pub prior_state: Value,
+    /// Private bytes from the plan.
+    pub planned_private: Vec<u8>,
+}
+
+/// A successful create or update.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// New state, wholly known.
+    pub state: Value,
+    /// Private bytes to store (empty: keep the plan's).
+    pub private: Vec<u8>,
+    /// Warnings (an error here counts as a failure).
+    pub diagnostics: Diagnostics,
+}
+
+impl Applied {
+    /// A new state with no private bytes of its own and no warnings.
+    pub fn state(state: Value) -> Self {
+        Self {
+            state,
+            ..Default::default()
         }
     }
 }
 
-/// `ApplyResourceChange` output.
-#[derive(Debug, Clone, Default)]
-pub struct ApplyResponse {
-    /// New state, wholly known; null after delete.
-    pub new_state: Value,
-    /// Private bytes to store.
-    pub private: Vec<u8>,
-    /// Problems. With errors and a non-null state on create, Terraform saves it as tainted.
-    pub diagnostics: Diagnostics,
-}
+/// What a create or update returns; `Err` follows the failure rule (see the module docs).
+pub type ApplyResult = Result<Applied, Diagnostics>;
 
 /// `ImportResourceState` output.
 #[derive(Debug, Clone, Default)]
@@ -210,33 +226,36 @@ pub struct ReadDataResponse {
 pub trait Resource: Send + Sync {
     /// Full type name, e.g. `docusign_connect_configuration`.
     fn type_name(&self) -> &str;
-    /// Schema; `version` is the state schema version.
+    /// Schema; `version` is the state schema version. Plan behaviours are declared on its
+    /// attributes.
     fn schema(&self) -> Schema;
     /// Static checks of the config (may contain unknowns).
     async fn validate(&self, _ctx: &Ctx, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
-    /// Refreshes state from the remote object.
-    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> ReadResponse;
-    /// Plans a create or update. Default: [`super::plan::mark_computed_unknown_if_changed`],
-    /// private bytes passed through, no replacement.
-    async fn plan(&self, _ctx: &Ctx, req: PlanRequest) -> PlanResponse {
-        let planned_state = super::plan::mark_computed_unknown_if_changed(
-            &self.schema(),
-            &req.prior_state,
-            &req.proposed_new_state,
-            &req.config,
+    /// Refreshes state from the remote object; `Err` keeps the current state and private bytes.
+    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> Result<ReadResponse, Diagnostics>;
+    /// Adjusts the plan the server made for a create or update (`plan` holds the planned
+    /// state, the replacements found and the private bytes). Default: nothing.
+    async fn modify_plan(&self, _ctx: &Ctx, _req: &PlanRequest, _plan: &mut PlanResponse) {}
+    /// Creates the object. On `Err`, nothing is stored.
+    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult;
+    /// Updates the object in place. On `Err`, the prior state is kept.
+    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult;
+    /// Deletes the object (already gone counts as deleted). On `Err`, the prior state is kept.
+    async fn delete(&self, ctx: &Ctx, req: DeleteRequest) -> Result<(), Diagnostics>;
+    /// Imports by ID. Default: import is not supported.
+    async fn import(&self, _ctx: &Ctx, _id: &str) -> ImportResponse {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.error(
+            "Resource import not supported",
+            format!("{} cannot be imported.", self.type_name()),
         );
-        PlanResponse {
-            planned_state,
-            planned_private: req.prior_private,
+        ImportResponse {
+            diagnostics,
             ..Default::default()
         }
     }
-    /// Creates, updates or deletes (see [`ApplyRequest::action`]).
-    async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> ApplyResponse;
-    /// Imports by ID.
-    async fn import(&self, ctx: &Ctx, id: &str) -> ImportResponse;
     /// Converts stored JSON state of schema `version` to the current schema. Default: lenient
     /// JSON decode with the current schema (unknown keys dropped, missing ones null).
     async fn upgrade_state(&self, _ctx: &Ctx, _version: i64, raw_json: &[u8]) -> UpgradeResponse {

@@ -61,6 +61,32 @@ pub struct Attribute {
     pub write_only: bool,
     /// Terraform warns when it is set.
     pub deprecated: bool,
+    /// How the server plans this attribute (top-level attributes of a resource only).
+    pub plan: PlanBehaviour,
+}
+
+/// Plan behaviours of one attribute, applied by [`crate::framework::server`] to every resource
+/// (terraform-plugin-framework's plan modifiers and defaults, as data). Not sent to Terraform.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanBehaviour {
+    /// A change of the value replaces the object.
+    pub requires_replace: bool,
+    /// On update, an unknown planned value (a computed value the config leaves unset) keeps the
+    /// prior state's value: the value never changes once the object exists.
+    pub use_state_for_unknown: bool,
+    /// The planned value when the config leaves it null.
+    pub default: Option<PlanDefault>,
+}
+
+/// Where a default comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanDefault {
+    /// This string, on create and update.
+    String(String),
+    /// The provider's value for the attribute of the same name
+    /// ([`crate::framework::Provider::default_value`]), on create only; unknown until the
+    /// provider knows it.
+    FromProvider,
 }
 
 /// How a nested block repeats.
@@ -217,6 +243,12 @@ impl Block {
             if a.write_only && a.computed {
                 errs.push(format!("{loc}: WriteOnly cannot be set with Computed"));
             }
+            if a.plan.default.is_some() && !(a.optional && a.computed) {
+                errs.push(format!("{loc}: a default needs Optional and Computed"));
+            }
+            if a.plan.use_state_for_unknown && !a.computed {
+                errs.push(format!("{loc}: UseStateForUnknown needs Computed"));
+            }
         }
         let mut seen_blocks = BTreeSet::new();
         for b in &self.block_types {
@@ -311,6 +343,7 @@ impl Attribute {
             sensitive: false,
             write_only: false,
             deprecated: false,
+            plan: PlanBehaviour::default(),
         }
     }
     /// Must be set in config.
@@ -346,6 +379,27 @@ impl Attribute {
     /// Markdown description.
     pub fn description(mut self, d: impl Into<String>) -> Self {
         self.description = d.into();
+        self
+    }
+    /// A change replaces the object.
+    pub fn requires_replace(mut self) -> Self {
+        self.plan.requires_replace = true;
+        self
+    }
+    /// On update, keeps the prior value instead of "known after apply".
+    pub fn use_state_for_unknown(mut self) -> Self {
+        self.plan.use_state_for_unknown = true;
+        self
+    }
+    /// Planned as `value` when the config leaves it null.
+    pub fn default_string(mut self, value: impl Into<String>) -> Self {
+        self.plan.default = Some(PlanDefault::String(value.into()));
+        self
+    }
+    /// On create, planned as the provider's value of the same name when the config leaves it
+    /// null.
+    pub fn default_from_provider(mut self) -> Self {
+        self.plan.default = Some(PlanDefault::FromProvider);
         self
     }
 }

@@ -13,8 +13,6 @@ pub const MAGIC_COOKIE_VALUE: &str =
 pub const PROTOCOL_VERSION: u32 = 5;
 /// go-plugin's own core protocol version, the first handshake field.
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
-/// The provider's source address, used in the debug-mode reattach line.
-pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/docusign-iac/docusign";
 
 /// What stderr says when the binary is run by hand.
 pub const NOT_A_PROGRAM_MESSAGE: &str = "This binary is a plugin. These are not meant to be executed directly.\n\
@@ -80,11 +78,12 @@ pub fn handshake_line(network: &str, address: &str, server_cert_der: Option<&[u8
     format!("{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|{network}|{address}|grpc|{cert}\n")
 }
 
-/// The text printed in debug mode, in terraform-plugin-go's style, ending with
+/// The text printed in debug mode for the provider at registry address `provider`, in
+/// terraform-plugin-go's style, ending with
 /// the line to paste into a shell.
-pub fn reattach_text(network: &str, address: &str, pid: u32) -> String {
+pub fn reattach_text(provider: &str, network: &str, address: &str, pid: u32) -> String {
     let config = serde_json::json!({
-        PROVIDER_ADDRESS: {
+        provider: {
             "Protocol": "grpc",
             "ProtocolVersion": PROTOCOL_VERSION,
             "Pid": pid,
@@ -146,7 +145,7 @@ mod tests {
 
     #[test]
     fn reattach_line_is_valid_json_for_terraform() {
-        let text = reattach_text("unix", "/tmp/plugin42", 1234);
+        let text = reattach_text("example.com/acme/thing", "unix", "/tmp/plugin42", 1234);
         let line = text
             .lines()
             .find(|l| l.contains("TF_REATTACH_PROVIDERS='"))
@@ -156,7 +155,7 @@ mod tests {
             .trim_start_matches("TF_REATTACH_PROVIDERS='")
             .trim_end_matches('\'');
         let value: serde_json::Value = serde_json::from_str(json).unwrap();
-        let entry = &value[PROVIDER_ADDRESS];
+        let entry = &value["example.com/acme/thing"];
         assert_eq!(entry["Protocol"], "grpc");
         assert_eq!(entry["ProtocolVersion"], 5);
         assert_eq!(entry["Pid"], 1234);

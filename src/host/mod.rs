@@ -13,7 +13,10 @@
 //! * [`go_plugin`]: GRPCController / GRPCStdio / GRPCBroker.
 //! * [`logging`]: `tracing` to stderr as hclog JSON.
 //! * `serve`: the async lifetime of the server.
-//! * [`rpc`]: the tfplugin5 service adapter over the framework (framework engineer).
+//! * [`rpc`]: protobuf ⇄ framework conversion around [`crate::framework::Server`].
+//!
+//! The binary composes the provider (`main.rs`): [`run`] takes its registry address and a
+//! constructor.
 
 pub mod go_plugin;
 pub mod handshake;
@@ -25,7 +28,9 @@ pub mod tls;
 
 use std::io::Write as _;
 
-use crate::protocol::tfplugin5::provider_server::Provider;
+use std::sync::Arc;
+
+use crate::framework;
 
 pub use serve::MAX_MESSAGE_SIZE;
 
@@ -34,27 +39,18 @@ const EXIT_FAILURE: i32 = 1;
 /// Exit code for unknown command-line arguments.
 const EXIT_USAGE: i32 = 2;
 
-/// The binary's entry point: serves the DocuSign provider through the
-/// framework adapter [`rpc::ProviderService`] and returns the exit code.
-pub fn main_entry() -> i32 {
-    run(|| {
-        rpc::ProviderService::new(std::sync::Arc::new(
-            crate::resources::DocusignProvider::new(),
-        ))
-    })
-}
-
-/// Runs the plugin with the tfplugin5 service built by `make_service` and
-/// returns the process exit code.
+/// Runs the plugin serving the provider `make_provider` builds, known in the registry as
+/// `provider_address` (named in the debug-mode reattach line), and returns the process exit
+/// code.
 ///
 /// Arguments: none (launched by Terraform), `--debug` (plaintext server plus a
 /// `TF_REATTACH_PROVIDERS` line to paste), `--version`.
-/// `make_service` is called once, after the handshake line is printed, inside
+/// `make_provider` is called once, after the handshake line is printed, inside
 /// the tokio runtime.
-pub fn run<S>(make_service: impl FnOnce() -> S) -> i32
-where
-    S: Provider,
-{
+pub fn run(
+    provider_address: &'static str,
+    make_provider: impl FnOnce() -> Arc<dyn framework::Provider>,
+) -> i32 {
     let mut debug = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
@@ -77,7 +73,7 @@ where
     logging::init(logging::level_from_env());
 
     let mode = if debug {
-        serve::Mode::Debug
+        serve::Mode::Debug { provider_address }
     } else {
         let cookie = std::env::var(handshake::MAGIC_COOKIE_KEY).ok();
         let versions = std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok();
@@ -112,6 +108,7 @@ where
             return EXIT_FAILURE;
         }
     };
+    let make_service = || rpc::ProviderService::new(make_provider());
     let result = runtime.block_on(serve::serve(mode, make_service));
     // Don't wait for lingering tasks (idle connections, accept loop).
     runtime.shutdown_background();

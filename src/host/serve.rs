@@ -41,8 +41,9 @@ pub enum Mode {
     /// Launched by Terraform; `client_cert` is the PEM from
     /// `PLUGIN_CLIENT_CERT` (absent when Terraform disabled AutoMTLS).
     Plugin { client_cert: Option<String> },
-    /// `--debug`: plaintext, reattach line, Ctrl-C stops it.
-    Debug,
+    /// `--debug`: plaintext, a reattach line for the provider at this registry address,
+    /// Ctrl-C stops it.
+    Debug { provider_address: &'static str },
 }
 
 /// Ignores SIGINT for the rest of the process: Ctrl-C reaches the whole
@@ -99,7 +100,7 @@ pub async fn serve<S: Provider>(
             print_handshake(&endpoint, None)?;
             run_server(make_service(), listener::plain_incoming(listener), shutdown).await?;
         }
-        Mode::Debug => {
+        Mode::Debug { provider_address } => {
             let stop = shutdown.clone();
             tokio::spawn(async move {
                 if tokio::signal::ctrl_c().await.is_ok() {
@@ -107,6 +108,7 @@ pub async fn serve<S: Provider>(
                 }
             });
             write_stdout(&handshake::reattach_text(
+                provider_address,
                 endpoint.network(),
                 endpoint.address(),
                 std::process::id(),

@@ -21,20 +21,16 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::shared::Shared;
-use super::{api_diagnostic, import_id};
+use super::{api_diagnostic, behaviours, import_id};
 use crate::client::{Client, Error, HmacSecret};
-use crate::framework::plan;
 use crate::framework::provider::{
-    ApplyAction, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource,
+    Applied, ApplyResult, CreateRequest, Ctx, DeleteRequest, ImportResponse, ReadRequest,
+    ReadResponse, Resource, UpdateRequest,
 };
 use crate::framework::schema::{Attribute, Block, Schema};
-use crate::framework::{AttributePath, Diagnostics, Type, Value};
+use crate::framework::{Diagnostic, Diagnostics, Type, Value};
 
 pub const TYPE_NAME: &str = "docusign_connect_hmac_key";
-
-/// Attributes whose change replaces the key.
-const FORCE_NEW: &[&str] = &["account_id", "keepers"];
 
 pub fn schema() -> Schema {
     let block = Block::new()
@@ -59,20 +55,17 @@ pub fn schema() -> Schema {
         .attribute(
             Attribute::new("id", Type::String)
                 .computed()
+                .use_state_for_unknown()
                 .description("The key's id (`keyId`), assigned by DocuSign."),
         )
-        .attribute(
-            Attribute::new("account_id", Type::String)
-                .optional()
-                .computed()
-                .description(
-                    "The account that holds the key; defaults to the provider's account. \
-                     Changing it replaces the key.",
-                ),
-        )
+        .attribute(behaviours::account_id(
+            "The account that holds the key; defaults to the provider's account. Changing it \
+             replaces the key.",
+        ))
         .attribute(
             Attribute::new("keepers", Type::Map(Box::new(Type::String)))
                 .optional()
+                .requires_replace()
                 .description(
                     "Arbitrary values; changing any of them replaces the key, which rotates \
                      it (for example `{ rotation = \"2026-q4\" }`).",
@@ -82,6 +75,7 @@ pub fn schema() -> Schema {
             Attribute::new("secret", Type::String)
                 .computed()
                 .sensitive()
+                .use_state_for_unknown()
                 .description(
                     "The HMAC secret, as DocuSign showed it at creation. Give it to your \
                      listener to verify the `X-DocuSign-Signature-N` headers (HMAC-SHA256 of \
@@ -91,6 +85,7 @@ pub fn schema() -> Schema {
         .attribute(
             Attribute::new("created", Type::String)
                 .computed()
+                .use_state_for_unknown()
                 .description("When DocuSign created the key, as DocuSign reports it."),
         );
     Schema::new(0, block)
@@ -217,6 +212,28 @@ fn gone(key_id: &str, account: &str) -> Diagnostics {
     d
 }
 
+/// The key of a create's answer, with its secret, or the error when DocuSign gave no key id.
+fn created_key(
+    answer: Vec<HmacSecret>,
+    account: &str,
+) -> Result<(HmacSecret, Option<String>), Diagnostics> {
+    match answer.into_iter().next() {
+        Some(key) if key.key_id.is_some() => {
+            let secret = key.secret.as_ref().map(|s| s.expose().to_owned());
+            Ok((key, secret))
+        }
+        _ => Err(Diagnostic::error(
+            "Failed to generate a Connect HMAC key",
+            format!(
+                "DocuSign answered the create on account {account} without a key id, so the \
+                 new key cannot be tracked. Check the account's Connect keys in DocuSign and \
+                 remove any key you do not use."
+            ),
+        )
+        .into()),
+    }
+}
+
 #[async_trait]
 impl Resource for ConnectHmacKeyResource {
     fn type_name(&self) -> &str {
@@ -227,163 +244,65 @@ impl Resource for ConnectHmacKeyResource {
         schema()
     }
 
-    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> ReadResponse {
-        let keep = |d: Diagnostics| ReadResponse {
-            new_state: req.current_state.clone(),
-            private: Vec::new(),
-            diagnostics: d,
-        };
+    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> Result<ReadResponse, Diagnostics> {
         let Some(key_id) = req.current_state.attr_str("id") else {
-            return keep(Diagnostics::new());
+            return Err(Diagnostics::new());
         };
-        let client = match self.shared.client(ctx) {
-            Ok(c) => c,
-            Err(d) => return keep(d),
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.current_state).await?;
+        match find(&client, &account, key_id).await {
+            Ok(Some(key)) => Ok(ReadResponse {
+                new_state: state(&key, &req.current_state, &account, None),
+                ..Default::default()
+            }),
+            Ok(None) => Ok(ReadResponse {
+                diagnostics: gone(key_id, &account),
+                ..Default::default()
+            }),
+            Err(e) => Err(api_diagnostic("list Connect HMAC keys", &e).into()),
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.planned_state).await?;
+        // The ids before the create: if its answer is lost, the new key is the one id that was
+        // not there before, and it is useless without its secret.
+        let before = client
+            .list_hmac_secrets(Some(&account))
+            .await
+            .map(|list| key_ids(&list.secrets))
+            .map_err(|e| api_diagnostic("list Connect HMAC keys", &e))?;
+        let answer = match client.create_hmac_secret(Some(&account)).await {
+            Ok(answer) => answer,
+            Err(e @ Error::Ambiguous { .. }) => {
+                return Err(after_lost_answer(&client, &account, &before, &e).await);
+            }
+            Err(e) => return Err(api_diagnostic("generate a Connect HMAC key", &e).into()),
         };
-        let account = match self.shared.account_of(ctx, &req.current_state).await {
-            Ok(a) => a,
-            Err(d) => return keep(d),
+        let (key, secret) = created_key(answer.secrets, &account)?;
+        let state = state(&key, &req.planned_state, &account, secret.as_deref());
+        Ok(Applied::state(state))
+    }
+
+    /// Every argument forces replacement, so an update only ever changes nothing.
+    async fn update(&self, _ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
+        Ok(Applied::state(req.planned_state))
+    }
+
+    async fn delete(&self, ctx: &Ctx, req: DeleteRequest) -> Result<(), Diagnostics> {
+        let Some(key_id) = req.prior_state.attr_str("id") else {
+            return Ok(());
+        };
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.prior_state).await?;
+        let Err(e) = client.delete_hmac_secret(Some(&account), key_id).await else {
+            return Ok(());
         };
         match find(&client, &account, key_id).await {
-            Ok(Some(key)) => ReadResponse {
-                new_state: state(&key, &req.current_state, &account, None),
-                private: Vec::new(),
-                diagnostics: Diagnostics::new(),
-            },
-            Ok(None) => ReadResponse {
-                new_state: Value::Null,
-                private: Vec::new(),
-                diagnostics: gone(key_id, &account),
-            },
-            Err(e) => keep(api_diagnostic("list Connect HMAC keys", &e).into()),
-        }
-    }
-
-    async fn plan(&self, _ctx: &Ctx, req: PlanRequest) -> PlanResponse {
-        let mut planned = req.proposed_new_state.clone();
-        if planned.is_null() {
-            return PlanResponse {
-                planned_state: planned,
-                ..Default::default()
-            };
-        }
-        let replace: Vec<AttributePath> = FORCE_NEW
-            .iter()
-            .map(|a| AttributePath::root().attr(*a))
-            .collect();
-        let requires_replace = plan::requires_replace(&req.prior_state, &planned, &replace);
-        if req.is_create() {
-            let account = match req.config.get_attr("account_id") {
-                Some(v) if !v.is_null() => v.clone(),
-                _ => self
-                    .shared
-                    .configured_account()
-                    .map_or(Value::Unknown, Value::string),
-            };
-            planned.set_attr("account_id", account);
-            for computed in ["id", "secret", "created"] {
-                planned.set_attr(computed, Value::Unknown);
-            }
-        }
-        PlanResponse {
-            planned_state: planned,
-            requires_replace,
-            planned_private: Vec::new(),
-            diagnostics: Diagnostics::new(),
-        }
-    }
-
-    async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
-        let fail = |d: Diagnostics, state: &Value| ApplyResponse {
-            new_state: state.clone(),
-            private: Vec::new(),
-            diagnostics: d,
-        };
-        let client = match self.shared.client(ctx) {
-            Ok(c) => c,
-            Err(d) => return fail(d, &req.prior_state),
-        };
-        let basis = if req.action() == ApplyAction::Delete {
-            &req.prior_state
-        } else {
-            &req.planned_state
-        };
-        let account = match self.shared.account_of(ctx, basis).await {
-            Ok(a) => a,
-            Err(d) => return fail(d, &req.prior_state),
-        };
-        match req.action() {
-            ApplyAction::Create => {
-                // The ids before the create: if its answer is lost, the new key is the one id
-                // that was not there before, and it is useless without its secret.
-                let before = match client.list_hmac_secrets(Some(&account)).await {
-                    Ok(list) => key_ids(&list.secrets),
-                    Err(e) => {
-                        return fail(
-                            api_diagnostic("list Connect HMAC keys", &e).into(),
-                            &Value::Null,
-                        );
-                    }
-                };
-                match client.create_hmac_secret(Some(&account)).await {
-                    Ok(created) => match created.secrets.into_iter().next() {
-                        Some(key) if key.key_id.is_some() => {
-                            let secret = key.secret.as_ref().map(|s| s.expose().to_owned());
-                            ApplyResponse {
-                                new_state: state(
-                                    &key,
-                                    &req.planned_state,
-                                    &account,
-                                    secret.as_deref(),
-                                ),
-                                ..Default::default()
-                            }
-                        }
-                        _ => {
-                            let mut d = Diagnostics::new();
-                            d.error(
-                                "Failed to generate a Connect HMAC key",
-                                format!(
-                                    "DocuSign answered the create on account {account} without \
-                                     a key id, so the new key cannot be tracked. Check the \
-                                     account's Connect keys in DocuSign and remove any key you \
-                                     do not use."
-                                ),
-                            );
-                            fail(d, &Value::Null)
-                        }
-                    },
-                    Err(e @ Error::Ambiguous { .. }) => fail(
-                        after_lost_answer(&client, &account, &before, &e).await,
-                        &Value::Null,
-                    ),
-                    Err(e) => fail(
-                        api_diagnostic("generate a Connect HMAC key", &e).into(),
-                        &Value::Null,
-                    ),
-                }
-            }
-            // Every argument forces replacement, so an update only ever changes nothing.
-            ApplyAction::Update => ApplyResponse {
-                new_state: req.planned_state.clone(),
-                ..Default::default()
-            },
-            ApplyAction::Delete => {
-                let Some(key_id) = req.prior_state.attr_str("id") else {
-                    return ApplyResponse::default();
-                };
-                match client.delete_hmac_secret(Some(&account), key_id).await {
-                    Ok(()) => ApplyResponse::default(),
-                    Err(e) => match find(&client, &account, key_id).await {
-                        // Already gone: DocuSign's error for a missing key is not documented.
-                        Ok(None) => ApplyResponse::default(),
-                        _ => fail(
-                            api_diagnostic(&format!("delete Connect HMAC key {key_id}"), &e).into(),
-                            &req.prior_state,
-                        ),
-                    },
-                }
-            }
+            // Already gone: DocuSign's error for a missing key is not documented.
+            Ok(None) => Ok(()),
+            _ => Err(api_diagnostic(&format!("delete Connect HMAC key {key_id}"), &e).into()),
         }
     }
 

@@ -46,9 +46,9 @@ pub enum Presence {
     Required,
     /// The user's value, or nothing.
     Optional,
-    /// The user's value, or DocuSign's default.
+    /// The user's value, or DocuSign's default (kept on update while the user leaves it unset).
     OptionalComputed,
-    /// Only DocuSign sets it.
+    /// Only DocuSign sets it (kept on update).
     Computed,
 }
 
@@ -140,8 +140,6 @@ pub struct Field<M: 'static> {
     pub kind: Kind,
     pub presence: Presence,
     pub sensitive: bool,
-    /// DocuSign cannot update it in place: a change replaces the object.
-    pub force_new: bool,
     /// Markdown description, without the DocuSign field note (added by [`Field::attribute`]).
     pub description: &'static str,
     /// Reads the field from the model; `None` when DocuSign never returns it (secrets), in
@@ -152,22 +150,10 @@ pub struct Field<M: 'static> {
 }
 
 impl<M> Field<M> {
-    /// Marks the field sensitive.
-    pub const fn sensitive(mut self) -> Self {
-        self.sensitive = true;
-        self
-    }
-
     /// Marks the field sensitive and never returned by DocuSign.
     pub const fn secret(mut self) -> Self {
         self.sensitive = true;
         self.read = None;
-        self
-    }
-
-    /// Marks the field as requiring replacement when it changes.
-    pub const fn force_new(mut self) -> Self {
-        self.force_new = true;
         self
     }
 
@@ -177,15 +163,13 @@ impl<M> Field<M> {
         if !self.wire_name.is_empty() {
             description.push_str(&format!(" DocuSign field: `{}`.", self.wire_name));
         }
-        if self.force_new {
-            description.push_str(" Changing it replaces the configuration.");
-        }
         let a = Attribute::new(self.name, self.kind.ty()).description(description);
+        // What DocuSign decides stays as it is until the user sets it.
         let a = match self.presence {
             Presence::Required => a.required(),
             Presence::Optional => a.optional(),
-            Presence::OptionalComputed => a.optional().computed(),
-            Presence::Computed => a.computed(),
+            Presence::OptionalComputed => a.optional().computed().use_state_for_unknown(),
+            Presence::Computed => a.computed().use_state_for_unknown(),
         };
         if self.sensitive { a.sensitive() } else { a }
     }
@@ -202,7 +186,6 @@ macro_rules! wire_field {
             kind: $crate::resources::fields::Kind::$kind,
             presence: $crate::resources::fields::Presence::$presence,
             sensitive: false,
-            force_new: false,
             description: $desc,
             read: Some(|m: &$m| $crate::resources::fields::WireField::to_wire(&m.$field)),
             write: |m: &mut $m, w| m.$field = $crate::resources::fields::WireField::from_wire(w),

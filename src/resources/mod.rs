@@ -2,6 +2,8 @@
 //!
 //! * [`provider_config`] is the provider block, environment fallbacks and credential checks;
 //! * [`fields`] has declarative attribute tables (schema + API mapping + docs from one place);
+//! * [`behaviours`] has the attribute behaviours resources share (`account_id`, write-only
+//!   secrets, https URLs);
 //! * [`connect_configuration`] is `docusign_connect_configuration`;
 //! * [`connect_oauth_config`] is `docusign_connect_oauth_config`;
 //! * [`connect_hmac_key`] is `docusign_connect_hmac_key`;
@@ -10,6 +12,7 @@
 //!
 //! Resources see only framework values and the client's typed model; they never see JSON.
 
+pub mod behaviours;
 pub mod connect_configuration;
 pub mod connect_hmac_key;
 pub mod connect_oauth_config;
@@ -28,9 +31,6 @@ use crate::client::{self, Client};
 use crate::framework::provider::{Ctx, DataSource, Provider, Resource};
 use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
 use shared::Shared;
-
-/// The provider's registry name and local name.
-pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/docusign-iac/docusign";
 
 /// The DocuSign provider.
 pub struct DocusignProvider {
@@ -83,6 +83,14 @@ impl Provider for DocusignProvider {
             Arc::new(data_sources::ConnectOAuthConfigData(s.clone())),
             Arc::new(data_sources::Account(s.clone())),
         ]
+    }
+
+    /// `account_id` defaults to the provider's account, once configured.
+    fn default_value(&self, attribute: &str) -> Option<Value> {
+        match attribute {
+            "account_id" => self.shared.configured_account().map(Value::string),
+            _ => None,
+        }
     }
 
     async fn validate_config(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::schema::DEFAULT_CONFIGURATION_TYPE;
-use super::table::{EVENT_DATA_FIELDS, FIELDS};
-use crate::client::{ConnectConfiguration, EventData, Secret};
+use super::table::{EVENT_DATA_FIELDS, FIELDS, PASSWORD};
+use crate::client::{ConnectConfiguration, EventData};
 use crate::framework::Value;
 use crate::resources::fields::{self, Kind, Presence, Wire};
 
@@ -30,7 +30,7 @@ pub fn create_body(planned: &Value, config: &Value) -> ConnectConfiguration {
         fields::write_model(EVENT_DATA_FIELDS, block, &mut ed);
         m.event_data = Some(ed);
     }
-    apply_write_only(config, &mut m);
+    PASSWORD.write(config, &mut m);
     m
 }
 
@@ -77,7 +77,7 @@ pub fn update_body(
         }
         _ => {}
     }
-    apply_write_only(config, &mut m);
+    PASSWORD.write(config, &mut m);
     m
 }
 
@@ -100,13 +100,6 @@ fn clear_removed<M>(table: &[fields::Field<M>], prior: &Value, planned: &Value, 
     }
 }
 
-/// Write-only values only ever arrive in the config of an apply.
-fn apply_write_only(config: &Value, m: &mut ConnectConfiguration) {
-    if let Some(pw) = config.attr_str("password_wo") {
-        m.password = Some(Secret::new(pw));
-    }
-}
-
 /// The state for a configuration DocuSign returned, normalised against `prior` (prior state on
 /// refresh, planned state on apply, null on import).
 pub fn state_from_model(m: &ConnectConfiguration, prior: &Value, account_id: &str) -> Value {
@@ -121,14 +114,7 @@ pub fn state_from_model(m: &ConnectConfiguration, prior: &Value, account_id: &st
         },
     );
     fields::read_model(FIELDS, m, prior, &mut out);
-    out.insert("password_wo".to_string(), Value::Null);
-    out.insert(
-        "password_wo_version".to_string(),
-        match prior.get_attr("password_wo_version") {
-            Some(v) if v.is_known() => v.clone(),
-            _ => Value::Null,
-        },
-    );
+    PASSWORD.state_into(prior, &mut out);
     out.insert(
         "event_data".to_string(),
         event_data_state(m.event_data.as_ref(), prior),

@@ -22,13 +22,12 @@ use async_trait::async_trait;
 
 use super::shared::Shared;
 use super::{api_diagnostic, import_id, private};
-use crate::framework::plan;
+use crate::client::{Client, ConnectConfiguration};
 use crate::framework::provider::{
-    ApplyAction, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource,
+    Applied, ApplyResult, CreateRequest, Ctx, DeleteRequest, ImportResponse, ReadRequest,
+    ReadResponse, Resource, UpdateRequest,
 };
-use crate::framework::{AttributePath, Diagnostics, Schema, Value};
-use table::FIELDS;
+use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
 
 pub const TYPE_NAME: &str = "docusign_connect_configuration";
 
@@ -40,6 +39,55 @@ pub struct ConnectConfigurationResource {
 impl ConnectConfigurationResource {
     pub fn new(shared: Arc<Shared>) -> Self {
         Self { shared }
+    }
+
+    /// The object an update starts from: the last one DocuSign returned, from private state,
+    /// or else read again.
+    async fn base(
+        &self,
+        client: &Client,
+        account: &str,
+        id: &str,
+        req: &UpdateRequest,
+    ) -> Result<ConnectConfiguration, Diagnostics> {
+        if let Some(b) = private::decode(&req.planned_private, &req.prior_state)
+            && b.connect_id.as_deref() == Some(id)
+        {
+            return Ok(b);
+        }
+        match client.cached_configuration(Some(account), id).await {
+            Ok(Some(b)) => Ok(b),
+            Ok(None) => Err(Diagnostic::error(
+                "Connect configuration disappeared",
+                format!(
+                    "Connect configuration {id} no longer exists in account {account}. Run \
+                     terraform plan again to recreate it."
+                ),
+            )
+            .into()),
+            Err(e) => Err(api_diagnostic("read Connect configuration", &e).into()),
+        }
+    }
+}
+
+/// The `id` of a state, or an error naming which state lacks it.
+fn id_of(state: &Value, which: &str) -> Result<String, Diagnostics> {
+    state.attr_str("id").map(str::to_string).ok_or_else(|| {
+        Diagnostic::error(
+            "Missing id",
+            format!("The {which} of this Connect configuration has no id."),
+        )
+        .into()
+    })
+}
+
+/// The state and private bytes of an object DocuSign returned.
+fn saved(m: &ConnectConfiguration, prior: &Value, account: &str) -> Applied {
+    let state = mapping::state_from_model(m, prior, account);
+    Applied {
+        private: private::encode(m, &state),
+        state,
+        diagnostics: Diagnostics::new(),
     }
 }
 
@@ -57,209 +105,67 @@ impl Resource for ConnectConfigurationResource {
         validate::validate(config)
     }
 
-    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> ReadResponse {
+    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> Result<ReadResponse, Diagnostics> {
         let state = &req.current_state;
-        let mut diagnostics = Diagnostics::new();
-        let client = match self.shared.client(ctx) {
-            Ok(c) => c,
-            Err(d) => return keep(req, d),
-        };
-        let Some(id) = state.attr_str("id").map(str::to_string) else {
-            diagnostics.error(
-                "Missing id",
-                "The state of this Connect configuration has no id.",
-            );
-            return keep(req, diagnostics);
-        };
-        let account = match self
-            .shared
-            .account_for(ctx, state.attr_str("account_id"))
-            .await
-        {
-            Ok(a) => a,
-            Err(d) => return keep(req, d),
-        };
+        let client = self.shared.client(ctx)?;
+        let id = id_of(state, "state")?;
+        let account = self.shared.account_of(ctx, state).await?;
         match client.cached_configuration(Some(&account), &id).await {
             Ok(Some(found)) => {
-                let new_state = mapping::state_from_model(&found, state, &account);
-                ReadResponse {
-                    private: private::encode(&found, &new_state),
-                    new_state,
-                    diagnostics,
-                }
+                let a = saved(&found, state, &account);
+                Ok(ReadResponse {
+                    new_state: a.state,
+                    private: a.private,
+                    diagnostics: a.diagnostics,
+                })
             }
-            Ok(None) => gone(&account, &id),
-            Err(e) if e.is_not_found() => gone(&account, &id),
-            Err(e) => keep(req, api_diagnostic("read Connect configuration", &e).into()),
+            Ok(None) => Ok(gone(&account, &id)),
+            Err(e) if e.is_not_found() => Ok(gone(&account, &id)),
+            Err(e) => Err(api_diagnostic("read Connect configuration", &e).into()),
         }
     }
 
-    async fn plan(&self, _ctx: &Ctx, req: PlanRequest) -> PlanResponse {
-        let config = &req.config;
-        let mut planned = req.proposed_new_state.clone();
-        if config
-            .get_attr("configuration_type")
-            .is_some_and(Value::is_null)
-        {
-            planned.set_attr(
-                "configuration_type",
-                Value::string(schema::DEFAULT_CONFIGURATION_TYPE),
-            );
-        }
-        if req.is_create() {
-            planned.set_attr("id", Value::Unknown);
-            planned.set_attr("disabled_by", Value::Unknown);
-            if config.get_attr("account_id").is_some_and(Value::is_null) {
-                let default = self
-                    .shared
-                    .configured_account()
-                    .map_or(Value::Unknown, Value::string);
-                planned.set_attr("account_id", default);
-            }
-            // DocuSign decides what the user leaves unset.
-            for f in FIELDS {
-                if f.presence == super::fields::Presence::OptionalComputed
-                    && config.get_attr(f.name).is_some_and(Value::is_null)
-                {
-                    planned.set_attr(f.name, Value::Unknown);
-                }
-            }
-        }
-        // On update every computed value keeps its prior value: the PUT carries the complete
-        // object, so nothing the user does not set can change.
-        let replace_paths: Vec<AttributePath> = schema::FORCE_NEW
-            .iter()
-            .map(|n| AttributePath::root().attr(*n))
-            .collect();
-        let requires_replace = plan::requires_replace(&req.prior_state, &planned, &replace_paths);
-        PlanResponse {
-            planned_state: planned,
-            requires_replace,
-            planned_private: req.prior_private,
-            diagnostics: Diagnostics::new(),
-        }
-    }
-
-    async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
-        let client = match self.shared.client(ctx) {
-            Ok(c) => c,
-            Err(d) => return failed(d),
-        };
-        let state_for_account = match req.action() {
-            ApplyAction::Delete => &req.prior_state,
-            _ => &req.planned_state,
-        };
-        let account = match self
-            .shared
-            .account_for(ctx, state_for_account.attr_str("account_id"))
+    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.planned_state).await?;
+        let body = mapping::create_body(&req.planned_state, &req.config);
+        let created = client
+            .create_configuration_safely(Some(&account), &body)
             .await
-        {
-            Ok(a) => a,
-            Err(d) => return failed(d),
+            .map_err(|e| api_diagnostic("create Connect configuration", &e))?;
+        Ok(saved(&created, &req.planned_state, &account))
+    }
+
+    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.planned_state).await?;
+        let id = id_of(&req.prior_state, "prior state")?;
+        let base = self.base(&client, &account, &id, &req).await?;
+        let body =
+            mapping::update_body(base, &req.prior_state, &req.planned_state, &req.config, &id);
+        let updated = client
+            .update_configuration(Some(&account), &body)
+            .await
+            .map_err(|e| api_diagnostic("update Connect configuration", &e))?;
+        Ok(saved(&updated, &req.planned_state, &account))
+    }
+
+    async fn delete(&self, ctx: &Ctx, req: DeleteRequest) -> Result<(), Diagnostics> {
+        let Some(id) = req.prior_state.attr_str("id") else {
+            return Ok(());
         };
-        match req.action() {
-            ApplyAction::Create => {
-                let body = mapping::create_body(&req.planned_state, &req.config);
-                match client
-                    .create_configuration_safely(Some(&account), &body)
-                    .await
-                {
-                    Ok(created) => {
-                        let new_state =
-                            mapping::state_from_model(&created, &req.planned_state, &account);
-                        ApplyResponse {
-                            private: private::encode(&created, &new_state),
-                            new_state,
-                            diagnostics: Diagnostics::new(),
-                        }
-                    }
-                    Err(e) => failed(api_diagnostic("create Connect configuration", &e).into()),
-                }
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.prior_state).await?;
+        match client.delete_configuration(Some(&account), id).await {
+            Err(e) if !e.is_not_found() => {
+                Err(api_diagnostic("delete Connect configuration", &e).into())
             }
-            ApplyAction::Update => {
-                let Some(id) = req.prior_state.attr_str("id").map(str::to_string) else {
-                    return failed(Diagnostics::from(crate::framework::Diagnostic::error(
-                        "Missing id",
-                        "The prior state of this Connect configuration has no id.",
-                    )));
-                };
-                let base = match private::decode(&req.planned_private, &req.prior_state) {
-                    Some(b) if b.connect_id.as_deref() == Some(id.as_str()) => b,
-                    _ => match client.cached_configuration(Some(&account), &id).await {
-                        Ok(Some(b)) => b,
-                        Ok(None) => {
-                            return failed(Diagnostics::from(crate::framework::Diagnostic::error(
-                                "Connect configuration disappeared",
-                                format!(
-                                    "Connect configuration {id} no longer exists in account \
-                                     {account}. Run terraform plan again to recreate it."
-                                ),
-                            )));
-                        }
-                        Err(e) => {
-                            return failed(api_diagnostic("read Connect configuration", &e).into());
-                        }
-                    },
-                };
-                let body = mapping::update_body(
-                    base,
-                    &req.prior_state,
-                    &req.planned_state,
-                    &req.config,
-                    &id,
-                );
-                match client.update_configuration(Some(&account), &body).await {
-                    Ok(updated) => {
-                        let new_state =
-                            mapping::state_from_model(&updated, &req.planned_state, &account);
-                        ApplyResponse {
-                            private: private::encode(&updated, &new_state),
-                            new_state,
-                            diagnostics: Diagnostics::new(),
-                        }
-                    }
-                    Err(e) => ApplyResponse {
-                        new_state: req.prior_state.clone(),
-                        private: req.planned_private.clone(),
-                        diagnostics: api_diagnostic("update Connect configuration", &e).into(),
-                    },
-                }
-            }
-            ApplyAction::Delete => {
-                let Some(id) = req.prior_state.attr_str("id") else {
-                    return ApplyResponse::default();
-                };
-                match client.delete_configuration(Some(&account), id).await {
-                    Ok(()) => ApplyResponse::default(),
-                    Err(e) if e.is_not_found() => ApplyResponse::default(),
-                    Err(e) => ApplyResponse {
-                        new_state: req.prior_state.clone(),
-                        private: req.planned_private.clone(),
-                        diagnostics: api_diagnostic("delete Connect configuration", &e).into(),
-                    },
-                }
-            }
+            _ => Ok(()),
         }
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ImportResponse {
         import_id::import(&self.shared, ctx, id, "connectId", &schema::schema()).await
-    }
-}
-
-fn keep(req: ReadRequest, diagnostics: Diagnostics) -> ReadResponse {
-    ReadResponse {
-        new_state: req.current_state,
-        private: req.private,
-        diagnostics,
-    }
-}
-
-fn failed(diagnostics: Diagnostics) -> ApplyResponse {
-    ApplyResponse {
-        new_state: Value::Null,
-        private: Vec::new(),
-        diagnostics,
     }
 }
 

@@ -1,18 +1,16 @@
 //! The schema of `docusign_connect_configuration`: the plain attribute table plus the
 //! attributes that are not a 1:1 mapping of a DocuSign field.
 
-use super::table::{EVENT_DATA_FIELDS, FIELDS};
+use super::table::{EVENT_DATA_FIELDS, FIELDS, PASSWORD};
 use crate::framework::Type;
 use crate::framework::schema::{Attribute, Block, NestedBlock, Schema};
+use crate::resources::behaviours;
 
 /// State schema version. Bump it, and teach `upgrade_state`, when the shape of state changes.
 pub const VERSION: i64 = 0;
 
 /// The default `configuration_type`.
 pub const DEFAULT_CONFIGURATION_TYPE: &str = "custom";
-
-/// Attributes that force replacement when they change.
-pub const FORCE_NEW: &[&str] = &["account_id", "configuration_type"];
 
 pub fn schema() -> Schema {
     let mut block = Block::new().description(
@@ -23,23 +21,25 @@ pub fn schema() -> Schema {
          and planned for creation.",
     );
     block = block
-        .attribute(Attribute::new("id", Type::String).computed().description(
-            "The configuration's `connectId`, assigned by DocuSign. Stable across updates.",
-        ))
         .attribute(
-            Attribute::new("account_id", Type::String)
-                .optional()
+            Attribute::new("id", Type::String)
                 .computed()
+                .use_state_for_unknown()
                 .description(
-                    "The account that holds the configuration; defaults to the provider's account. \
-                 One provider block can manage configurations on every account its credentials \
-                 reach (the partner flow). Changing it replaces the configuration.",
+                    "The configuration's `connectId`, assigned by DocuSign. Stable across updates.",
                 ),
         )
+        .attribute(behaviours::account_id(
+            "The account that holds the configuration; defaults to the provider's account. \
+                 One provider block can manage configurations on every account its credentials \
+                 reach (the partner flow). Changing it replaces the configuration.",
+        ))
         .attribute(
             Attribute::new("configuration_type", Type::String)
                 .optional()
                 .computed()
+                .default_string(DEFAULT_CONFIGURATION_TYPE)
+                .requires_replace()
                 .description(
                     "`custom` (account-level Connect, the default) or `customrecipient` \
                      (Recipient Connect). DocuSign field: `configurationType`. Changing it \
@@ -49,24 +49,9 @@ pub fn schema() -> Schema {
     for f in FIELDS {
         block = block.attribute(f.attribute());
     }
-    block = block
-        .attribute(
-            Attribute::new("password_wo", Type::String)
-                .optional()
-                .sensitive()
-                .write_only()
-                .description(
-                    "Write-only password for HTTP Basic authentication to the listener: sent \
-                     to DocuSign, never stored in state or plan. Requires Terraform 1.11 or \
-                     later. Change `password_wo_version` to send a new value. Conflicts with \
-                     `password`.",
-                ),
-        )
-        .attribute(
-            Attribute::new("password_wo_version", Type::Number)
-                .optional()
-                .description("Any number; change it to make Terraform send `password_wo` again."),
-        );
+    for a in PASSWORD.attributes() {
+        block = block.attribute(a);
+    }
     let mut event_data = Block::new()
         .description("Which message format and data Connect sends. DocuSign field: `eventData`.");
     for f in EVENT_DATA_FIELDS {

@@ -5,6 +5,7 @@
 //! declared in [`super::schema`].
 
 use crate::client::{ConnectConfiguration, EventData};
+use crate::resources::behaviours::WriteOnlySecret;
 use crate::resources::fields::Field;
 use crate::wire_field;
 
@@ -84,6 +85,14 @@ pub static FIELDS: &[Field<C>] = &[
     wire_field!(C, "disabled_by", "disabledBy", disabled_by, String, Computed,
         "Set by DocuSign when it disables a configuration."),
 ];
+
+/// `password_wo` and `password_wo_version`, the write-only form of `password`.
+pub static PASSWORD: WriteOnlySecret<C> = WriteOnlySecret {
+    name: "password",
+    noun: "password",
+    purpose: " for HTTP Basic authentication to the listener",
+    set: |m, s| m.password = Some(s),
+};
 
 /// The attributes of the `event_data` block.
 pub static EVENT_DATA_FIELDS: &[Field<EventData>] = &[

@@ -4,6 +4,7 @@
 //! when one fails. Values still unknown at validation time are skipped.
 
 use crate::framework::{AttributePath, Diagnostics, Value};
+use crate::resources::behaviours;
 
 /// JSON SIM event names DocuSign documents (reference §5.1).
 pub const KNOWN_EVENTS: &[&str] = &[
@@ -88,7 +89,13 @@ pub fn validate(config: &Value) -> Diagnostics {
     let bool_of = |n: &str| config.attr_bool(n);
 
     if let Some(url) = config.attr_str("url_to_publish_to") {
-        check_https(url, &mut d);
+        behaviours::require_https(
+            url,
+            "url_to_publish_to",
+            "Listener URL must be https",
+            "publishes to",
+            &mut d,
+        );
     }
     if let Some(t) = config.attr_str("configuration_type")
         && !CONFIGURATION_TYPES.contains(&t)
@@ -202,53 +209,8 @@ pub fn validate(config: &Value) -> Diagnostics {
         }
     }
 
-    // password and password_wo are two ways of setting one secret.
-    let pw = attr("password").unwrap_or(&Value::Null);
-    let pw_wo = attr("password_wo").unwrap_or(&Value::Null);
-    if !pw.is_null() && !pw_wo.is_null() {
-        d.error_at(
-            path("password_wo"),
-            "Conflicting passwords",
-            "Set either password or password_wo, not both.",
-        );
-    }
-    if !pw_wo.is_null() && attr("password_wo_version").is_none_or(Value::is_null) {
-        d.warning_at(
-            path("password_wo_version"),
-            "password_wo without password_wo_version",
-            "Terraform cannot see changes to a write-only value. Set password_wo_version and \
-             change it whenever password_wo changes, so the new password is sent.",
-        );
-    }
+    super::table::PASSWORD.validate(config, &mut d);
     d
-}
-
-fn check_https(url: &str, d: &mut Diagnostics) {
-    let lower = url.to_ascii_lowercase();
-    let ok = lower
-        .strip_prefix("https://")
-        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/') && !rest.contains(' '));
-    if !ok {
-        d.error_at(
-            path("url_to_publish_to"),
-            "Listener URL must be https",
-            format!(
-                "DocuSign only publishes to https:// URLs with a host; got {:?}.",
-                redact_userinfo(url)
-            ),
-        );
-    }
-}
-
-/// Hides credentials embedded in a URL (`https://user:pass@host`) before it enters a message.
-fn redact_userinfo(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        if let Some((_, host)) = authority.rsplit_once('@') {
-            return format!("{scheme}://***@{host}{tail}");
-        }
-    }
-    url.to_string()
 }
 
 fn check_legacy(name: &str, allowed: &[&str], values: Vec<String>, d: &mut Diagnostics) {

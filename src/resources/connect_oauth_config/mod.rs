@@ -19,14 +19,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::behaviours::{self, WriteOnlySecret};
 use super::fields::{self, Field};
 use super::shared::Shared;
 use super::{api_diagnostic, null_object};
-use crate::client::{ConnectOAuthConfig, Secret};
-use crate::framework::plan;
+use crate::client::ConnectOAuthConfig;
 use crate::framework::provider::{
-    ApplyAction, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource,
+    Applied, ApplyResult, CreateRequest, Ctx, DeleteRequest, ImportResponse, PlanRequest,
+    PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest,
 };
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::{AttributePath, Diagnostics, Type, Value};
@@ -51,6 +51,14 @@ pub static FIELDS: &[Field<O>] = &[
         "Extra parameters DocuSign sends in the token request."),
 ];
 
+/// `client_secret_wo` and `client_secret_wo_version`, the write-only form of `client_secret`.
+pub static CLIENT_SECRET: WriteOnlySecret<O> = WriteOnlySecret {
+    name: "client_secret",
+    noun: "client secret",
+    purpose: "",
+    set: |m, s| m.client_secret = Some(s),
+};
+
 pub fn schema() -> Schema {
     let mut block = Block::new()
         .description(
@@ -69,33 +77,22 @@ pub fn schema() -> Schema {
              whether it matches what DocuSign holds, so applying it sends the configured \
              secret once; later plans are empty again. Drift is never detected on the secret.",
         )
-        .attribute(Attribute::new("id", Type::String).computed().description("The account id."))
-        .attribute(Attribute::new("account_id", Type::String).optional().computed().description(
+        .attribute(
+            Attribute::new("id", Type::String)
+                .computed()
+                .use_state_for_unknown()
+                .description("The account id."),
+        )
+        .attribute(behaviours::account_id(
             "The account that holds the settings; defaults to the provider's account. Changing \
              it replaces the settings.",
         ));
     for f in FIELDS {
         block = block.attribute(f.attribute());
     }
-    block = block
-        .attribute(
-            Attribute::new("client_secret_wo", Type::String)
-                .optional()
-                .sensitive()
-                .write_only()
-                .description(
-                    "Write-only client secret: sent to DocuSign, never stored in state or plan. \
-                     Requires Terraform 1.11 or later. Change `client_secret_wo_version` to send a \
-                     new value. Conflicts with `client_secret`.",
-                ),
-        )
-        .attribute(
-            Attribute::new("client_secret_wo_version", Type::Number)
-                .optional()
-                .description(
-                    "Any number; change it to make Terraform send `client_secret_wo` again.",
-                ),
-        );
+    for a in CLIENT_SECRET.attributes() {
+        block = block.attribute(a);
+    }
     Schema::new(0, block)
 }
 
@@ -119,9 +116,7 @@ pub fn is_configured(m: &O) -> bool {
 fn body(planned: &Value, config: &Value, clear_unset: bool) -> O {
     let mut m = O::default();
     fields::write_model(FIELDS, planned, &mut m);
-    if let Some(s) = config.attr_str("client_secret_wo") {
-        m.client_secret = Some(Secret::new(s));
-    }
+    CLIENT_SECRET.write(config, &mut m);
     if clear_unset {
         if planned.get_attr("scope").is_none_or(Value::is_null) {
             m.scope = Some(String::new());
@@ -136,29 +131,12 @@ fn body(planned: &Value, config: &Value, clear_unset: bool) -> O {
     m
 }
 
-/// Whether the write must carry the secret: on create always; on update only when
-/// `client_secret` or `client_secret_wo_version` changed (an unchanged secret is not resent,
-/// and DocuSign keeps the stored one because PUT merges).
-fn secret_changed(prior: &Value, planned: &Value) -> bool {
-    ["client_secret", "client_secret_wo_version"]
-        .iter()
-        .any(|a| prior.get_attr(a) != planned.get_attr(a))
-}
-
 fn state(m: &O, prior: &Value, account: &str) -> Value {
     let mut out = BTreeMap::new();
     out.insert("id".into(), Value::string(account));
     out.insert("account_id".into(), Value::string(account));
     fields::read_model(FIELDS, m, prior, &mut out);
-    out.insert("client_secret_wo".into(), Value::Null);
-    out.insert(
-        "client_secret_wo_version".into(),
-        prior
-            .get_attr("client_secret_wo_version")
-            .filter(|v| v.is_known())
-            .cloned()
-            .unwrap_or(Value::Null),
-    );
+    CLIENT_SECRET.state_into(prior, &mut out);
     Value::Object(out)
 }
 
@@ -209,176 +187,106 @@ impl Resource for ConnectOAuthConfigResource {
 
     async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if let Some(u) = config.attr_str("authorization_server_url")
-            && !u.to_ascii_lowercase().starts_with("https://")
-        {
-            d.error_at(
-                AttributePath::root().attr("authorization_server_url"),
+        if let Some(u) = config.attr_str("authorization_server_url") {
+            behaviours::require_https(
+                u,
+                "authorization_server_url",
                 "Authorization server URL must be https",
-                format!("DocuSign only calls https:// token URLs; got {u:?}."),
+                "calls",
+                &mut d,
             );
         }
-        let secret = config.get_attr("client_secret").unwrap_or(&Value::Null);
-        let secret_wo = config.get_attr("client_secret_wo").unwrap_or(&Value::Null);
-        if !secret.is_null() && !secret_wo.is_null() {
-            d.error_at(
-                AttributePath::root().attr("client_secret_wo"),
-                "Conflicting client secrets",
-                "Set either client_secret or client_secret_wo, not both.",
-            );
-        }
+        CLIENT_SECRET.validate(config, &mut d);
         d
     }
 
-    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> ReadResponse {
-        let keep = |d: Diagnostics| ReadResponse {
-            new_state: req.current_state.clone(),
-            private: req.private.clone(),
-            diagnostics: d,
-        };
-        let client = match self.shared.client(ctx) {
-            Ok(c) => c,
-            Err(d) => return keep(d),
-        };
-        let account = match self.shared.account_of(ctx, &req.current_state).await {
-            Ok(a) => a,
-            Err(d) => return keep(d),
+    async fn read(&self, ctx: &Ctx, req: ReadRequest) -> Result<ReadResponse, Diagnostics> {
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.current_state).await?;
+        let gone = || ReadResponse {
+            diagnostics: gone(&req.current_state, &account),
+            ..Default::default()
         };
         match client.get_oauth_config(Some(&account)).await {
-            Ok(m) if is_configured(&m) => ReadResponse {
+            Ok(m) if is_configured(&m) => Ok(ReadResponse {
                 new_state: state(&m, &req.current_state, &account),
-                private: Vec::new(),
-                diagnostics: Diagnostics::new(),
-            },
-            Ok(_) => ReadResponse {
-                new_state: Value::Null,
-                private: Vec::new(),
-                diagnostics: gone(&req.current_state, &account),
-            },
-            Err(e) if e.is_not_found() => ReadResponse {
-                new_state: Value::Null,
-                private: Vec::new(),
-                diagnostics: gone(&req.current_state, &account),
-            },
-            Err(e) => keep(api_diagnostic("read OAuth for Connect settings", &e).into()),
+                ..Default::default()
+            }),
+            Ok(_) => Ok(gone()),
+            Err(e) if e.is_not_found() => Ok(gone()),
+            Err(e) => Err(api_diagnostic("read OAuth for Connect settings", &e).into()),
         }
     }
 
-    async fn plan(&self, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
-        let mut planned = req.proposed_new_state.clone();
-        let mut diagnostics = Diagnostics::new();
+    /// The id is the account; and a warning when the settings go to an account other than the
+    /// credentials' own.
+    async fn modify_plan(&self, ctx: &Ctx, req: &PlanRequest, plan: &mut PlanResponse) {
+        let planned = &mut plan.planned_state;
         if req.is_create() {
-            let account = match req.config.attr_str("account_id") {
-                Some(a) => Some(a.to_string()),
-                None if req
-                    .config
-                    .get_attr("account_id")
-                    .is_some_and(Value::is_unknown) =>
-                {
-                    None
-                }
-                None => self.shared.configured_account(),
-            };
-            let v = account.map_or(Value::Unknown, Value::string);
-            planned.set_attr("id", v.clone());
-            planned.set_attr("account_id", v);
+            let account = planned.get_attr("account_id").cloned().unwrap_or_default();
+            planned.set_attr("id", account);
         }
         if let (Some(target), Ok(client)) =
             (planned.attr_str("account_id"), self.shared.client(ctx))
             && let Some(home) = home_account(&client).await
             && home != target
         {
-            diagnostics.warning_at(
-                        AttributePath::root().attr("account_id"),
-                        "OAuth for Connect on an account other than the credentials' own",
-                        format!(
-                            "These settings go to account {target}, but the provider's credentials \
-                             belong to account {home}. DocuSign uses the OAuth for Connect settings \
-                             of the account that owns the credentials (the one holding the \
-                             integration key) for integrator-managed configurations, so settings \
-                             on {target} only serve configurations that are not integrator-managed."
-                        ),
-                    );
-        }
-        let replace = [AttributePath::root().attr("account_id")];
-        PlanResponse {
-            requires_replace: plan::requires_replace(&req.prior_state, &planned, &replace),
-            planned_state: planned,
-            planned_private: req.prior_private,
-            diagnostics,
+            plan.diagnostics.warning_at(
+                AttributePath::root().attr("account_id"),
+                "OAuth for Connect on an account other than the credentials' own",
+                format!(
+                    "These settings go to account {target}, but the provider's credentials \
+                     belong to account {home}. DocuSign uses the OAuth for Connect settings of \
+                     the account that owns the credentials (the one holding the integration \
+                     key) for integrator-managed configurations, so settings on {target} only \
+                     serve configurations that are not integrator-managed."
+                ),
+            );
         }
     }
 
-    async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> ApplyResponse {
-        let client = match self.shared.client(ctx) {
-            Ok(c) => c,
-            Err(d) => {
-                return ApplyResponse {
-                    diagnostics: d,
-                    ..Default::default()
-                };
+    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.planned_state).await?;
+        let m = body(&req.planned_state, &req.config, false);
+        let created = client
+            .create_oauth_config(Some(&account), &m)
+            .await
+            .map_err(|e| api_diagnostic("create OAuth for Connect settings", &e))?;
+        Ok(Applied::state(state(
+            &created,
+            &req.planned_state,
+            &account,
+        )))
+    }
+
+    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.planned_state).await?;
+        let mut m = body(&req.planned_state, &req.config, true);
+        // An unchanged secret is not resent: DocuSign keeps the stored one, as PUT merges.
+        if !CLIENT_SECRET.changed(&req.prior_state, &req.planned_state) {
+            m.client_secret = None;
+        }
+        let updated = client
+            .update_oauth_config(Some(&account), &m)
+            .await
+            .map_err(|e| api_diagnostic("update OAuth for Connect settings", &e))?;
+        Ok(Applied::state(state(
+            &updated,
+            &req.planned_state,
+            &account,
+        )))
+    }
+
+    async fn delete(&self, ctx: &Ctx, req: DeleteRequest) -> Result<(), Diagnostics> {
+        let client = self.shared.client(ctx)?;
+        let account = self.shared.account_of(ctx, &req.prior_state).await?;
+        match client.delete_oauth_config(Some(&account)).await {
+            Err(e) if !e.is_not_found() => {
+                Err(api_diagnostic("delete OAuth for Connect settings", &e).into())
             }
-        };
-        let basis = if req.action() == ApplyAction::Delete {
-            &req.prior_state
-        } else {
-            &req.planned_state
-        };
-        let account = match self.shared.account_of(ctx, basis).await {
-            Ok(a) => a,
-            Err(d) => {
-                return ApplyResponse {
-                    diagnostics: d,
-                    ..Default::default()
-                };
-            }
-        };
-        let keep_prior = |d: Diagnostics| ApplyResponse {
-            new_state: req.prior_state.clone(),
-            private: Vec::new(),
-            diagnostics: d,
-        };
-        match req.action() {
-            ApplyAction::Create => {
-                match client
-                    .create_oauth_config(
-                        Some(&account),
-                        &body(&req.planned_state, &req.config, false),
-                    )
-                    .await
-                {
-                    Ok(m) => ApplyResponse {
-                        new_state: state(&m, &req.planned_state, &account),
-                        ..Default::default()
-                    },
-                    Err(e) => ApplyResponse {
-                        diagnostics: api_diagnostic("create OAuth for Connect settings", &e).into(),
-                        ..Default::default()
-                    },
-                }
-            }
-            ApplyAction::Update => {
-                let mut m = body(&req.planned_state, &req.config, true);
-                if !secret_changed(&req.prior_state, &req.planned_state) {
-                    m.client_secret = None;
-                }
-                match client.update_oauth_config(Some(&account), &m).await {
-                    Ok(m) => ApplyResponse {
-                        new_state: state(&m, &req.planned_state, &account),
-                        ..Default::default()
-                    },
-                    Err(e) => {
-                        keep_prior(api_diagnostic("update OAuth for Connect settings", &e).into())
-                    }
-                }
-            }
-            ApplyAction::Delete => match client.delete_oauth_config(Some(&account)).await {
-                Ok(()) => ApplyResponse::default(),
-                Err(e) if e.is_not_found() => ApplyResponse::default(),
-                Err(e) => {
-                    keep_prior(api_diagnostic("delete OAuth for Connect settings", &e).into())
-                }
-            },
+            _ => Ok(()),
         }
     }
 
@@ -453,19 +361,6 @@ mod tests {
         let with_scope = obj(&[("scope", Value::string("s"))]);
         let update = json(&body(&with_scope, &Value::Null, true));
         assert_eq!(update["scope"], serde_json::json!("s"));
-    }
-
-    #[test]
-    fn the_secret_is_resent_only_when_it_or_its_version_changes() {
-        let a = obj(&[("client_secret", Value::string("x"))]);
-        let b = obj(&[("client_secret", Value::string("y"))]);
-        assert!(!secret_changed(&a, &a));
-        assert!(secret_changed(&a, &b));
-        let v1 = obj(&[("client_secret_wo_version", Value::from(1_i64))]);
-        let v2 = obj(&[("client_secret_wo_version", Value::from(2_i64))]);
-        assert!(secret_changed(&v1, &v2));
-        // After import both are null in the prior state.
-        assert!(secret_changed(&obj(&[]), &a));
     }
 
     #[test]
