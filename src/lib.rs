@@ -9,11 +9,12 @@
 //! * [`resources`]: the DocuSign provider, its resources and data sources.
 //! * [`host`]: the plugin host: handshake, AutoMTLS, gRPC services, lifecycle, logging.
 //!
-//! See ARCHITECTURE.md for the map and its invariants.
+//! See ARCHITECTURE.md for the map and its invariants; `layers` (a test) enforces the direction.
 
 pub mod client;
 pub mod docs;
 pub mod framework;
 pub mod host;
+mod layers;
 pub mod protocol;
 pub mod resources;

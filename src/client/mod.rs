@@ -6,6 +6,7 @@
 //! * [`transport`], [`retry`], [`limiter`]: timeouts, retries with backoff, the shared limiter.
 //! * [`api`]: [`Client`], the typed calls, and the per-account list cache ([`cache`]).
 //! * [`error`]: [`Error`]. [`secret`]: [`Secret`], which never prints itself.
+//! * [`delta`]: a configuration as a compact delta against another (for private state).
 //!
 //! No Terraform types here. Nothing does I/O before the first call.
 
@@ -13,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod config;
+pub mod delta;
 pub mod discovery;
 pub mod error;
 pub mod limiter;

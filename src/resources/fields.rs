@@ -29,6 +29,11 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Whether two kinds are the same (usable in const evaluation).
+    pub const fn same(self, other: Kind) -> bool {
+        self as u8 == other as u8
+    }
+
     /// The cty type of this kind.
     pub fn ty(self) -> Type {
         match self {
@@ -64,13 +69,27 @@ pub enum Wire {
     Map(BTreeMap<String, String>),
 }
 
-/// Conversion between a typed model field and [`Wire`].
+/// Conversion between a typed model field and [`Wire`]; `KIND` is the Terraform kind the
+/// field's Rust type maps to.
 pub trait WireField {
+    const KIND: Kind;
     fn to_wire(&self) -> Wire;
     fn from_wire(w: Wire) -> Self;
 }
 
+/// `declared`, checked against the kind of the model field `_field` points at. Evaluated in
+/// the table's `static` initialiser, so a row whose kind does not match its model field's type
+/// does not compile.
+pub const fn checked_kind<M, T: WireField>(declared: Kind, _field: fn(&M) -> &T) -> Kind {
+    assert!(
+        declared.same(T::KIND),
+        "a field table row's kind does not match its model field's type"
+    );
+    declared
+}
+
 impl WireField for Option<bool> {
+    const KIND: Kind = Kind::Bool;
     fn to_wire(&self) -> Wire {
         self.map_or(Wire::Absent, Wire::Bool)
     }
@@ -83,6 +102,7 @@ impl WireField for Option<bool> {
 }
 
 impl WireField for Option<String> {
+    const KIND: Kind = Kind::String;
     fn to_wire(&self) -> Wire {
         self.clone().map_or(Wire::Absent, Wire::Str)
     }
@@ -95,6 +115,7 @@ impl WireField for Option<String> {
 }
 
 impl WireField for Option<Secret> {
+    const KIND: Kind = Kind::String;
     fn to_wire(&self) -> Wire {
         self.as_ref()
             .map_or(Wire::Absent, |s| Wire::Str(s.expose().to_string()))
@@ -108,6 +129,7 @@ impl WireField for Option<Secret> {
 }
 
 impl WireField for Option<Vec<String>> {
+    const KIND: Kind = Kind::StringSet;
     fn to_wire(&self) -> Wire {
         self.clone().map_or(Wire::Absent, Wire::List)
     }
@@ -120,6 +142,7 @@ impl WireField for Option<Vec<String>> {
 }
 
 impl WireField for Option<BTreeMap<String, String>> {
+    const KIND: Kind = Kind::StringMap;
     fn to_wire(&self) -> Wire {
         self.clone().map_or(Wire::Absent, Wire::Map)
     }
@@ -175,7 +198,8 @@ impl<M> Field<M> {
     }
 }
 
-/// Declares a [`Field`] over model type `$m`, mapped onto its field `$field`.
+/// Declares a [`Field`] over model type `$m`, mapped onto its field `$field`. The row's kind
+/// must be the one of the field's type ([`WireField::KIND`]), or the table does not compile.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! wire_field {
@@ -183,7 +207,10 @@ macro_rules! wire_field {
         $crate::resources::fields::Field::<$m> {
             name: $name,
             wire_name: $wire,
-            kind: $crate::resources::fields::Kind::$kind,
+            kind: $crate::resources::fields::checked_kind(
+                $crate::resources::fields::Kind::$kind,
+                |m: &$m| &m.$field,
+            ),
             presence: $crate::resources::fields::Presence::$presence,
             sensitive: false,
             description: $desc,
@@ -282,6 +309,39 @@ pub fn read_model<M>(
             None => Value::Null,
         };
         out.insert(f.name.to_string(), v);
+    }
+}
+
+/// The JSON keys a row writes into an otherwise empty model, as the client serialises it; a
+/// table is right when this is exactly the row's wire name (the last part of a dotted one).
+#[cfg(test)]
+pub fn serialised_keys<M: Default + serde::Serialize>(f: &Field<M>) -> Vec<String> {
+    let sample = match f.kind {
+        Kind::Bool => Wire::Bool(true),
+        Kind::String => Wire::Str("x".into()),
+        Kind::StringSet => Wire::List(vec!["x".into()]),
+        Kind::StringMap => Wire::Map(BTreeMap::from([("k".into(), "v".into())])),
+    };
+    let mut m = M::default();
+    (f.write)(&mut m, sample);
+    match serde_json::to_value(&m) {
+        Ok(serde_json::Value::Object(o)) => o.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Checks [`serialised_keys`] for every row of a table.
+#[cfg(test)]
+pub fn assert_wire_names<M: Default + serde::Serialize>(table: &[Field<M>]) {
+    for f in table {
+        let wire = f.wire_name.rsplit('.').next().unwrap_or(f.wire_name);
+        assert_eq!(
+            serialised_keys(f),
+            [wire],
+            "row {} names DocuSign field {:?}",
+            f.name,
+            f.wire_name
+        );
     }
 }
 

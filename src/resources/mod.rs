@@ -21,8 +21,6 @@ pub mod fields;
 pub mod provider_config;
 pub mod shared;
 
-mod private;
-
 use std::sync::Arc;
 
 use async_trait::async_trait;

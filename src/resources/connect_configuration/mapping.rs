@@ -36,7 +36,7 @@ pub fn create_body(planned: &Value, config: &Value) -> ConnectConfiguration {
 
 /// The object a state implies: what [`create_body`] would send for it, with its id. Private
 /// data is stored as the difference between this and what DocuSign returned
-/// ([`crate::resources::private`]).
+/// (`private`).
 pub fn implied_model(state: &Value) -> ConnectConfiguration {
     let mut m = create_body(state, &Value::Null);
     m.connect_id = state.attr_str("id").map(str::to_string);

@@ -3,7 +3,8 @@
 //! * [`table`]: the attribute table (schema, API mapping and docs in one place);
 //! * [`schema`]: the schema, including the attributes that are not plain fields;
 //! * [`validate`]: plan-time checks on attribute paths;
-//! * [`mapping`]: values <-> the client's typed model.
+//! * [`mapping`]: values <-> the client's typed model;
+//! * `private`: the last object DocuSign returned, kept in private state.
 //!
 //! Behaviour: create is one POST whose response becomes state; update is one PUT of the
 //! complete object (the last object DocuSign returned, kept in private state, overlaid with the
@@ -12,6 +13,7 @@
 //! warning.
 
 pub mod mapping;
+mod private;
 pub mod schema;
 pub mod table;
 pub mod validate;
@@ -21,7 +23,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::shared::Shared;
-use super::{api_diagnostic, import_id, private};
+use super::{api_diagnostic, import_id};
 use crate::client::{Client, ConnectConfiguration};
 use crate::framework::provider::{
     Applied, ApplyResult, CreateRequest, Ctx, DeleteRequest, ImportResponse, ReadRequest,

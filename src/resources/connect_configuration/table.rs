@@ -115,3 +115,14 @@ pub static EVENT_DATA_FIELDS: &[Field<EventData>] = &[
         "Extra data in JSON messages: `attachments`, `custom_fields`, `documents`, `extensions`, `folders`, `payment_tabs`, `powerform`, `prefill_tabs`, `recipients`, `tabs`, `document_fields`."
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::resources::fields::assert_wire_names;
+
+    #[test]
+    fn every_rows_wire_name_is_the_models_serialised_key() {
+        assert_wire_names(super::FIELDS);
+        assert_wire_names(super::EVENT_DATA_FIELDS);
+    }
+}

@@ -326,6 +326,11 @@ mod tests {
     }
 
     #[test]
+    fn every_rows_wire_name_is_the_models_serialised_key() {
+        crate::resources::fields::assert_wire_names(FIELDS);
+    }
+
+    #[test]
     fn schema_is_valid() {
         assert_eq!(schema().validate(), Ok(()));
     }

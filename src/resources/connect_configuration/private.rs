@@ -1,93 +1,42 @@
-//! Private state: the last object DocuSign returned for a resource, kept so that an update can
-//! send the complete object without reading it again.
+//! Private state of a Connect configuration: the last object DocuSign returned, kept so that an
+//! update can send the complete object without reading it again.
 //!
-//! It is stored as a *delta* against the object the resource's own state implies
-//! ([`mapping::implied_model`]): the top-level fields whose value differs (`set`) and the
-//! fields the implied object has but DocuSign's lacks (`unset`). The state and its private bytes
-//! always travel together (ReadResource and ApplyResourceChange return both; PlanResourceChange
-//! passes the prior private through), so decoding against the same state gives the object back
-//! exactly. A typical configuration's private data is then ~150 bytes instead of ~1.1 KiB.
+//! It is stored as a delta ([`crate::client::delta`]) against the object the resource's own
+//! state implies ([`implied_model`]). The state and its private bytes always travel together
+//! (ReadResource and ApplyResourceChange return both; PlanResourceChange passes the prior
+//! private through), so decoding against the same state gives the object back exactly. A
+//! typical configuration's private data is then ~150 bytes instead of ~1.1 KiB.
 //!
 //! Why it matters: Terraform 1.0 copies every instance's state *and private bytes* once per
 //! instance of the resource while it plans (its `AttachStateTransformer` deep-copies the whole
 //! resource for each instance, so N² copies for `count = N`), and compares them byte by byte
 //! through reflection. Measured on a plan of 500 configurations: ~10 % of Terraform's CPU.
 //!
-//! It holds no secrets: DocuSign never returns them, the snapshot drops the password before
-//! the delta is taken, and `unset` holds field names only. The bytes are the client model's own
-//! serde form compared key by key; only the client knows what DocuSign's fields are.
-//! Private data written by earlier versions (the full object) is still read.
-//!
-//! [`mapping::implied_model`]: super::connect_configuration::mapping::implied_model
+//! It holds no secrets: DocuSign never returns them, and the password is dropped before the
+//! delta is taken. Private data written by earlier versions (the full object) is still read.
 
-use serde_json::{Map, Value as Json};
-
-use crate::client::ConnectConfiguration;
+use super::mapping::implied_model;
+use crate::client::{ConnectConfiguration, delta};
 use crate::framework::Value;
-use crate::resources::connect_configuration::mapping::implied_model;
-
-/// The key that marks the delta form; DocuSign field names never start with `$`.
-const DELTA: &str = "$delta";
 
 /// The private bytes for `m`, the object DocuSign returned, stored with `state`.
 pub fn encode(m: &ConnectConfiguration, state: &Value) -> Vec<u8> {
     let mut snapshot = m.clone();
     snapshot.password = None;
-    let (Some(full), Some(implied)) = (object_of(&snapshot), object_of(&implied_model(state)))
-    else {
-        return Vec::new();
-    };
-    let set: Map<String, Json> = full
-        .iter()
-        .filter(|(k, v)| implied.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let unset: Vec<Json> = implied
-        .keys()
-        .filter(|k| !full.contains_key(*k))
-        .map(|k| Json::String(k.clone()))
-        .collect();
-    let mut delta = Map::new();
-    delta.insert("set".into(), Json::Object(set));
-    delta.insert("unset".into(), Json::Array(unset));
-    let mut out = Map::new();
-    out.insert(DELTA.into(), Json::Object(delta));
-    serde_json::to_vec(&Json::Object(out)).unwrap_or_default()
+    delta::encode(&snapshot, &implied_model(state))
 }
 
 /// The object stored in `bytes`, given the state they were stored with; `None` when there is
 /// none or it cannot be read (the caller then reads the object from DocuSign).
 pub fn decode(bytes: &[u8], state: &Value) -> Option<ConnectConfiguration> {
-    if bytes.is_empty() {
-        return None;
-    }
-    let stored: Json = serde_json::from_slice(bytes).ok()?;
-    let Some(delta) = stored.get(DELTA) else {
-        // The full object, as earlier versions stored it.
-        return serde_json::from_value(stored).ok();
-    };
-    let mut object = object_of(&implied_model(state))?;
-    for key in delta.get("unset")?.as_array()? {
-        object.remove(key.as_str()?);
-    }
-    for (k, v) in delta.get("set")?.as_object()? {
-        object.insert(k.clone(), v.clone());
-    }
-    serde_json::from_value(Json::Object(object)).ok()
-}
-
-fn object_of(m: &ConnectConfiguration) -> Option<Map<String, Json>> {
-    match serde_json::to_value(m).ok()? {
-        Json::Object(o) => Some(o),
-        _ => None,
-    }
+    delta::decode(bytes, &implied_model(state))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::mapping::state_from_model;
     use super::*;
     use crate::client::{EventData, Secret};
-    use crate::resources::connect_configuration::mapping::state_from_model;
 
     /// What DocuSign returns for a typical configuration: empty strings for unset text, string
     /// booleans for every flag, and a field the model does not know.
