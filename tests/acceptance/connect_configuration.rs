@@ -740,10 +740,10 @@ fn bad_values_are_rejected_before_any_call() {
     wd.destroy().unwrap();
 }
 
-/// Proof 5 (Terraform 1.0.3 side): `password_wo` is a clear error with a client that cannot
-/// handle write-only attributes; `password` is sent to DocuSign but never printed.
+/// `password` is sent to DocuSign but never printed, on every Terraform version (the write-only
+/// `password_wo` has tests of its own in `write_only.rs`).
 #[test]
-fn passwords_with_terraform_1_0() {
+fn a_password_is_sent_to_docusign_but_never_printed() {
     let dir = tempfile::tempdir().unwrap();
     let state_file = dir.path().join("emulator.json");
     let emu = Emulator::start_with(crate::support::emulator::Config {
@@ -751,27 +751,6 @@ fn passwords_with_terraform_1_0() {
         ..Default::default()
     });
     let wd = WorkDir::new("cc_passwords", &Overrides::docusign());
-
-    wd.write_config(&simple_hcl(
-        &emu,
-        "  user_name = \"hook\"\n  password_wo = \"wo-Secret-1\"\n  password_wo_version = 1\n",
-    ));
-    let out = wd.run_raw(&["plan", "-input=false", "-no-color", "-lock=false"]);
-    assert!(
-        !out.success(),
-        "password_wo was accepted by Terraform 1.0.3"
-    );
-    let text = crate::support::terraform::normalize_output(&out.combined());
-    assert!(
-        text.contains("password_wo") && text.contains("1.11"),
-        "the error does not explain write-only: {text}"
-    );
-    // Terraform quotes the offending source line once; the provider never repeats the value.
-    assert_eq!(text.matches("wo-Secret-1").count(), 1, "{text}");
-    assert!(
-        text.contains("Write-only attribute not supported"),
-        "{text}"
-    );
 
     let secret = "pw-Secret-2";
     wd.write_config(&simple_hcl(

@@ -35,6 +35,10 @@ impl LoggedRequest {
 pub struct Emulator {
     running: docusign_emulator::BlockingRunning,
     http: reqwest::Client,
+    /// Where the emulator keeps its data, when it keeps it in a file.
+    state_file: Option<std::path::PathBuf>,
+    /// The temporary directory of a [`start_storing`](Self::start_storing) state file.
+    _state_dir: Option<tempfile::TempDir>,
 }
 
 impl Emulator {
@@ -45,13 +49,75 @@ impl Emulator {
 
     /// Starts an emulator with `config` (e.g. more accounts, `allow_http_listeners`).
     pub fn start_with(config: Config) -> Emulator {
+        let state_file = config.state_file.clone();
         let running = docusign_emulator::start_blocking(config)
             .unwrap_or_else(|e| panic!("start the DocuSign emulator: {e}"));
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
             .unwrap_or_else(|e| panic!("build an HTTP client: {e}"));
-        Emulator { running, http }
+        Emulator {
+            running,
+            http,
+            state_file,
+            _state_dir: None,
+        }
+    }
+
+    /// Starts an emulator with `config` that keeps its data in a file of its own, so that the
+    /// test can read what DocuSign holds but never answers (passwords, client secrets): see
+    /// [`stored`](Self::stored).
+    pub fn start_storing(config: Config) -> Emulator {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary directory: {e}"));
+        let mut emu = Self::start_with(Config {
+            state_file: Some(dir.path().join("emulator.json")),
+            ..config
+        });
+        emu._state_dir = Some(dir);
+        emu
+    }
+
+    /// Everything the emulator holds, secrets included (its state file). Panics when the
+    /// emulator was started without a state file.
+    pub fn stored(&self) -> Value {
+        let path = self
+            .state_file
+            .as_ref()
+            .unwrap_or_else(|| panic!("this emulator keeps no state file: use start_storing"));
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
+    }
+
+    /// The stored data of `account`.
+    fn stored_account(&self, account: &str) -> Option<Value> {
+        self.stored()
+            .get("accounts")?
+            .as_array()?
+            .iter()
+            .find(|a| a.get("id").and_then(Value::as_str) == Some(account))
+            .cloned()
+    }
+
+    /// The listener password DocuSign holds for configuration `id` of `account` (it never
+    /// answers it).
+    pub fn stored_password(&self, account: &str, id: &str) -> Option<String> {
+        let a = self.stored_account(account)?;
+        a.get("configs")?
+            .get(id)?
+            .get("body")?
+            .get("password")?
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// The OAuth for Connect client secret DocuSign holds for `account` (it never answers it).
+    pub fn stored_client_secret(&self, account: &str) -> Option<String> {
+        let a = self.stored_account(account)?;
+        a.get("oauth")?
+            .get("clientSecret")?
+            .as_str()
+            .map(str::to_owned)
     }
 
     pub fn info(&self) -> &Info {

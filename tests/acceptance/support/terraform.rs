@@ -6,6 +6,10 @@
 //! with `CHECKPOINT_DISABLE=1`, `TF_IN_AUTOMATION=1` and without any other inherited `TF_*`
 //! variable, so tests are hermetic and can run in parallel.
 //!
+//! The suite runs once per Terraform version (`./scripts/test` runs it on 1.0.3 and on the newer
+//! Terraform of the machine). A test asks [`terraform_version`] or [`Feature::available`] what the
+//! Terraform under test supports, and says what each version must do.
+//!
 //! Environment knobs (all optional):
 //! * `TF_ACC_TERRAFORM`: path of the terraform binary (default `<repo>/.tools/bin/terraform`).
 //! * `TF_ACC_LOG`: a `TF_LOG` level (e.g. `TRACE`); logs go to `$TF_ACC_LOG_DIR/<test>.log` or
@@ -18,6 +22,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use super::json::{Plan, State};
@@ -96,7 +101,7 @@ pub fn locate_terraform(env: Option<std::ffi::OsString>, root: &Path) -> Result<
         } else {
             Err(format!(
                 "TF_ACC_TERRAFORM={} does not exist. Run ./scripts/install-tools or point it at a \
-                 Terraform v1.0.3 binary. Acceptance tests never skip.",
+                 Terraform binary. Acceptance tests never skip.",
                 p.display()
             ))
         };
@@ -108,10 +113,107 @@ pub fn locate_terraform(env: Option<std::ffi::OsString>, root: &Path) -> Result<
         Err(format!(
             "Terraform not found: TF_ACC_TERRAFORM is unset and {} does not exist. Run \
              ./scripts/install-tools (./scripts/test does it for you) or set TF_ACC_TERRAFORM to a \
-             Terraform v1.0.3 binary. Acceptance tests never skip.",
+             Terraform binary. Acceptance tests never skip.",
             p.display()
         ))
     }
+}
+
+/// A Terraform CLI version, as `terraform version -json` reports it (`1.11.4`, `1.12.0-alpha1`:
+/// a pre-release counts as its release).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TfVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl TfVersion {
+    pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
+        TfVersion {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    /// Parses `1.11.4`, `v1.0.3` or `1.12.0-alpha20250319`.
+    pub fn parse(s: &str) -> Option<TfVersion> {
+        let s = s.trim().trim_start_matches('v');
+        let core = s.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+        let v = TfVersion::new(parts.next()??, parts.next()??, parts.next()??);
+        parts.next().is_none().then_some(v)
+    }
+}
+
+impl fmt::Display for TfVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// What a Terraform version brings that tests use, each with the first version that has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    /// `moved` blocks.
+    MovedBlocks,
+    /// The provider plans destroys (`plan_destroy` capability, PlanResourceChange with a null
+    /// proposed state).
+    DestroyPlans,
+    /// `import` blocks and `terraform plan -generate-config-out`.
+    ImportBlocks,
+    /// `removed` blocks with `lifecycle { destroy = false }`.
+    RemovedBlocks,
+    /// Write-only attributes and ephemeral variables feeding them.
+    WriteOnly,
+}
+
+impl Feature {
+    /// The first Terraform release with the feature.
+    pub fn since(self) -> TfVersion {
+        match self {
+            Feature::MovedBlocks => TfVersion::new(1, 1, 0),
+            Feature::DestroyPlans => TfVersion::new(1, 3, 0),
+            Feature::ImportBlocks => TfVersion::new(1, 5, 0),
+            Feature::RemovedBlocks => TfVersion::new(1, 7, 0),
+            Feature::WriteOnly => TfVersion::new(1, 11, 0),
+        }
+    }
+
+    /// Whether the Terraform under test has it.
+    pub fn available(self) -> bool {
+        terraform_version() >= self.since()
+    }
+}
+
+/// The version of the Terraform under test ([`terraform_path`]), asked once per test process.
+pub fn terraform_version() -> TfVersion {
+    static VERSION: OnceLock<TfVersion> = OnceLock::new();
+    *VERSION.get_or_init(|| {
+        let path = terraform_path();
+        match ask_version(&path) {
+            Ok(v) => v,
+            Err(e) => panic!("`{} version -json`: {e}", path.display()),
+        }
+    })
+}
+
+/// Runs `terraform version -json` (no CLI config, no checkpoint) and reads `terraform_version`.
+pub fn ask_version(terraform: &Path) -> Result<TfVersion, String> {
+    let out = Command::new(terraform)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("invalid JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))?;
+    json.get("terraform_version")
+        .and_then(serde_json::Value::as_str)
+        .and_then(TfVersion::parse)
+        .ok_or_else(|| format!("no terraform_version in {json}"))
 }
 
 /// Directory holding our freshly built `terraform-provider-docusign` (a dev_overrides target),
