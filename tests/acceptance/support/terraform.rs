@@ -208,8 +208,12 @@ pub fn ask_version(terraform: &Path) -> Result<TfVersion, String> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| e.to_string())?;
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("invalid JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))?;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "invalid JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
     json.get("terraform_version")
         .and_then(serde_json::Value::as_str)
         .and_then(TfVersion::parse)
@@ -355,6 +359,21 @@ impl Output {
     /// stdout and stderr, for error messages and substring matching.
     pub fn combined(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// The titles of Terraform's warnings (`Warning: <title>`), except the one every command
+    /// prints under dev_overrides.
+    pub fn warnings(&self) -> Vec<String> {
+        self.combined()
+            .lines()
+            .filter_map(|l| {
+                l.trim_start_matches(['│', '╷', '╵', ' '])
+                    .strip_prefix("Warning: ")
+            })
+            .map(str::trim)
+            .filter(|t| *t != "Provider development overrides are in effect")
+            .map(str::to_owned)
+            .collect()
     }
 
     fn describe(&self) -> String {
