@@ -575,15 +575,7 @@ fn drift_and_out_of_band_delete() {
     // Deleted out of band: a warning, and a plan to create.
     let (status, body) = emu.api("DELETE", &format!("/connect/{id}"), None).unwrap();
     assert_eq!(status, 200, "{body}");
-    let out = wd
-        .run(&[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            "-out=gone.tfplan",
-        ])
-        .unwrap();
+    let out = wd.plan_out("gone.tfplan", &[]).unwrap();
     let text = crate::support::terraform::normalize_output(&out.combined());
     assert!(
         text.contains("Warning: Connect configuration no longer exists") && text.contains(&id),
@@ -757,15 +749,7 @@ fn a_password_is_sent_to_docusign_but_never_printed() {
         &emu,
         &format!("  user_name = \"hook\"\n  password = \"{secret}\"\n"),
     ));
-    let out = wd
-        .run(&[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            "-out=pw.tfplan",
-        ])
-        .unwrap();
+    let out = wd.plan_out("pw.tfplan", &[]).unwrap();
     assert!(
         !out.combined().contains(secret),
         "plan printed the password"

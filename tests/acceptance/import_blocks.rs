@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Emulator, Feature, LoggedRequest, Overrides, REQUIRED_DOCUSIGN, WorkDir};
+use crate::support::{Emulator, Feature, Overrides, REQUIRED_DOCUSIGN, WorkDir};
 
 /// One resource type, and how an object of it is made outside Terraform.
 struct Outside {
@@ -80,14 +80,6 @@ const TYPES: [Outside; 3] = [
     },
 ];
 
-/// Calls other than reads: what an import must never send.
-fn writes(emu: &Emulator) -> Vec<LoggedRequest> {
-    emu.api_calls()
-        .into_iter()
-        .filter(|r| r.method != "GET")
-        .collect()
-}
-
 fn adopt(t: &Outside) {
     let emu = Emulator::start();
     let id = (t.make)(&emu);
@@ -101,14 +93,7 @@ fn adopt(t: &Outside) {
             "{provider}\nimport {{\n  to = {addr}\n  id = \"{id}\"\n}}\n"
         ));
         let out = wd
-            .run(&[
-                "plan",
-                "-input=false",
-                "-no-color",
-                "-lock=false",
-                "-generate-config-out=generated.tf",
-                "-out=import.tfplan",
-            ])
+            .plan_out("import.tfplan", &["-generate-config-out=generated.tf"])
             .unwrap();
         // Terraform's own notice only: no warning from the provider or the generated file.
         assert_eq!(
@@ -140,10 +125,10 @@ fn adopt(t: &Outside) {
         id,
         "the state holds another object"
     );
-    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    assert!(emu.writes().is_empty(), "{:?}", emu.writes());
     let plan = wd.plan("after.tfplan", true).unwrap();
     assert!(plan.is_empty(), "after import: {}", plan.summary());
-    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    assert!(emu.writes().is_empty(), "{:?}", emu.writes());
 }
 
 #[test]

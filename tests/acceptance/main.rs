@@ -11,6 +11,7 @@ mod support;
 
 mod call_counts;
 mod connect_configuration;
+mod destroy_plans;
 mod emulator_fixture;
 mod examples;
 mod harness_on_provider;
@@ -20,5 +21,6 @@ mod import_blocks;
 mod jwt_discovery;
 mod partner;
 mod provider_loads;
+mod refactoring;
 mod release;
 mod reliability;

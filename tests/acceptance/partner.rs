@@ -284,9 +284,8 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
     );
     // The API calls went to the right accounts with the same token.
     let writes: Vec<(String, String)> = emu
-        .api_calls()
+        .writes()
         .into_iter()
-        .filter(|r| r.method != "GET")
         .map(|r| (r.method, r.path))
         .collect();
     let base = "/restapi/v2.1/accounts";
@@ -387,12 +386,7 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
         .unwrap();
     assert_no_secret(&out, secret2, "destroy");
     assert!(root.state().is_empty());
-    let deletes: Vec<String> = emu
-        .api_calls()
-        .into_iter()
-        .filter(|r| r.method == "DELETE")
-        .map(|r| r.path)
-        .collect();
+    let deletes = emu.paths_of("DELETE");
     assert_eq!(deletes.len(), 3, "{deletes:?}");
     let oauth_pos = deletes
         .iter()
@@ -791,11 +785,7 @@ fn oauth_config_import_then_plan_has_no_diff_and_never_rotates_the_secret() {
     assert_no_secret(&out, "import-secret-5e1", "plan after import");
     emu.clear_requests();
     root.apply_saved();
-    let writes: Vec<_> = emu
-        .api_calls()
-        .into_iter()
-        .filter(|r| r.method != "GET")
-        .collect();
+    let writes = emu.writes();
     assert_eq!(writes.len(), 1, "{writes:?}");
     assert_eq!(writes[0].method, "PUT");
     root.expect_empty_plans("after the post-import apply");

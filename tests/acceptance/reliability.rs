@@ -414,13 +414,26 @@ fn ctrl_c_during_a_long_apply_returns_promptly_with_state_matching_docusign() {
         "-parallelism=3",
     ]);
     cmd.process_group(0); // like a shell job: Ctrl-C reaches terraform and its plugins
+    // Into files: nobody reads a pipe until the end, and a full pipe would stall Terraform (the
+    // plan of 30 configurations alone is larger than a pipe's buffer).
+    let (out_path, err_path) = (wd.path().join("stdout.txt"), wd.path().join("stderr.txt"));
+    cmd.stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap());
     let mut child = cmd.spawn().unwrap();
-    // Wait until some creates are done.
+    // Wait until some creates are done, watching the request log (listing the configurations
+    // instead would count against DocuSign's burst limit on a slow machine).
+    let created = || {
+        emu.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.status == Some(201))
+            .count()
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
-    while emulator_ids(&emu).len() < 4 {
+    while created() < 4 {
         assert!(
             Instant::now() < deadline,
-            "no configuration created in 30 s"
+            "fewer than 4 configurations created in 30 s: {:?}",
+            emu.requests()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -443,9 +456,8 @@ fn ctrl_c_during_a_long_apply_returns_promptly_with_state_matching_docusign() {
         std::thread::sleep(Duration::from_millis(20));
     };
     let took = sent.elapsed();
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = std::fs::read_to_string(&out_path).unwrap();
+    let stderr = std::fs::read_to_string(&err_path).unwrap();
     eprintln!("[reliability] terraform returned {took:.1?} after Ctrl-C ({exit})");
     // In-flight creates (1 s each) finish; nothing new starts.
     assert!(

@@ -180,6 +180,23 @@ impl Emulator {
             .collect()
     }
 
+    /// The API calls that change something (every method but GET), in order.
+    pub fn writes(&self) -> Vec<LoggedRequest> {
+        self.api_calls()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
+    }
+
+    /// The paths of the API calls with `method`, in order.
+    pub fn paths_of(&self, method: &str) -> Vec<String> {
+        self.api_calls()
+            .into_iter()
+            .filter(|r| r.method == method)
+            .map(|r| r.path)
+            .collect()
+    }
+
     /// Empties the request log.
     pub fn clear_requests(&self) {
         self.control("DELETE", "/_emulator/requests", None)

@@ -585,8 +585,8 @@ impl WorkDir {
         s
     }
 
-    /// `terraform plan -out=<file>` (with `-refresh=false` unless `refresh`), then `show -json`.
-    pub fn plan(&self, file: &str, refresh: bool) -> TfResult<Plan> {
+    /// `terraform plan -out=<file> extra...`, returning what Terraform printed.
+    pub fn plan_out(&self, file: &str, extra: &[&str]) -> TfResult<Output> {
         let out = format!("-out={file}");
         let mut args = vec![
             "plan",
@@ -595,24 +595,20 @@ impl WorkDir {
             "-lock=false",
             out.as_str(),
         ];
-        if !refresh {
-            args.push("-refresh=false");
-        }
-        self.run(&args)?;
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// `terraform plan -out=<file>` (with `-refresh=false` unless `refresh`), then `show -json`.
+    pub fn plan(&self, file: &str, refresh: bool) -> TfResult<Plan> {
+        let extra: &[&str] = if refresh { &[] } else { &["-refresh=false"] };
+        self.plan_out(file, extra)?;
         self.show_plan(file)
     }
 
     /// `terraform plan -destroy -out=<file>`, then `show -json`.
     pub fn plan_destroy(&self, file: &str) -> TfResult<Plan> {
-        let out = format!("-out={file}");
-        self.run(&[
-            "plan",
-            "-destroy",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            &out,
-        ])?;
+        self.plan_out(file, &["-destroy"])?;
         self.show_plan(file)
     }
 
