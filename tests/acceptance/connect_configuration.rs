@@ -1,6 +1,6 @@
-//! `docusign_connect_configuration` through real Terraform 1.0.3 against the emulator: the
-//! proofs of issue 5 (seed payload, per-field plans, drift, out-of-band delete, plan-time
-//! validation with no API call, passwords).
+//! `docusign_connect_configuration` through real Terraform against the emulator: a full
+//! payload round trip, per-field plans, drift, out-of-band delete, plan-time validation with no
+//! API call, passwords.
 //!
 //! Every test has its own emulator and working directories, so they run in parallel.
 
@@ -16,7 +16,7 @@ use crate::support::{
 const ADDR: &str = "docusign_connect_configuration.c";
 const URL: &str = "https://hooks.example.com/docusign";
 
-/// The issue's seed payload, with an https listener URL.
+/// A configuration setting most fields (the seed payload), with an https listener URL.
 fn seed_json() -> Value {
     json!({"configurationType":"custom","urlToPublishTo":URL,"allUsers":"true",
         "name":"Your configuration name","allowEnvelopePublish":"true","enableLog":"true",
@@ -142,7 +142,7 @@ fn put_out_of_band(emu: &Emulator, id: &str, fields: Value) -> TfResult<()> {
     }
 }
 
-/// Proof 1: the seed payload: exact POST body, emulator state, empty plans, import both ways,
+/// The seed payload: exact POST body, emulator state, empty plans, import both ways,
 /// destroy.
 #[test]
 fn seed_payload_round_trip() {
@@ -351,7 +351,7 @@ fn put_check(
     }
 }
 
-/// Proof 2: each kind of field updates in place showing only itself, or replaces.
+/// Each kind of field updates in place showing only itself, or replaces.
 #[test]
 fn each_kind_of_field_plans_only_itself() {
     let emu = std::rc::Rc::new(Emulator::start_with(crate::support::emulator::Config {
@@ -530,7 +530,7 @@ resource "docusign_connect_configuration" "c" {{
     )
 }
 
-/// Proof 3: drift in DocuSign shows in the plan and apply corrects it; a force-new attribute
+/// Drift in DocuSign shows in the plan and apply corrects it; a force-new attribute
 /// changed out of band is read (not copied from state) and plans a replacement; an out-of-band
 /// delete gives a warning and a plan to create.
 #[test]
@@ -632,7 +632,7 @@ fn bad_resource(name: &str, line: &str) -> String {
     )
 }
 
-/// Proof 4: bad values are diagnostics on their attribute's line, and nothing reaches DocuSign
+/// Bad values are diagnostics on their attribute's line, and nothing reaches DocuSign
 /// (not even the refresh of a resource already in state). An unknown JSON SIM event is only a
 /// warning.
 #[test]

@@ -25,6 +25,7 @@
 
 pub mod emulator;
 pub mod json;
+pub mod root_module;
 pub mod step;
 pub mod terraform;
 

@@ -361,6 +361,41 @@ impl Output {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 
+    /// The needles (whitespace-insensitive, Terraform's box drawing ignored) that the output
+    /// lacks.
+    pub fn missing<'a, S: AsRef<str>>(&self, needles: &'a [S]) -> Vec<&'a str> {
+        let text = normalize_output(&self.combined());
+        needles
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|n| !text.contains(&normalize_output(n)))
+            .collect()
+    }
+
+    /// A crash of Terraform or of a provider in the output, if any.
+    pub fn crash(&self) -> Option<&'static str> {
+        let text = self.combined();
+        [
+            "panicked",
+            "plugin exited",
+            "Plugin did not respond",
+            "rpc error",
+        ]
+        .into_iter()
+        .find(|bad| text.contains(bad))
+    }
+
+    /// Fails when `secret` appears in what Terraform printed.
+    pub fn expect_hidden(&self, secret: &str, what: &str) -> TfResult<()> {
+        if self.combined().contains(secret) {
+            return Err(Failure(format!(
+                "{what}: a secret appears in Terraform's output:\n{}",
+                self.combined()
+            )));
+        }
+        Ok(())
+    }
+
     /// The titles of Terraform's warnings (`Warning: <title>`), except the one every command
     /// prints under dev_overrides.
     pub fn warnings(&self) -> Vec<String> {
@@ -399,6 +434,8 @@ pub struct WorkDir {
     log_path: Option<PathBuf>,
     env: Vec<(String, String)>,
     timeout: Duration,
+    /// The root module's folder inside the working directory (`-chdir`), if not the top.
+    chdir: Option<String>,
 }
 
 impl WorkDir {
@@ -456,6 +493,7 @@ impl WorkDir {
             log_path,
             env: Vec::new(),
             timeout,
+            chdir: None,
         }
     }
 
@@ -483,6 +521,12 @@ impl WorkDir {
         self.env.push((key.to_owned(), value.to_owned()));
     }
 
+    /// Runs every later command with `-chdir=<dir>`: the root module is that folder of the
+    /// working directory (so that relative module sources resolve as in the repository).
+    pub fn set_chdir(&mut self, dir: &str) {
+        self.chdir = Some(dir.to_owned());
+    }
+
     /// Replaces the configuration with `main.tf` = `hcl`.
     pub fn write_config(&self, hcl: &str) {
         self.write_file("main.tf", hcl);
@@ -500,6 +544,9 @@ impl WorkDir {
     /// The command that would run `terraform args...` here, fully configured.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.terraform);
+        if let Some(dir) = &self.chdir {
+            cmd.arg(format!("-chdir={dir}"));
+        }
         cmd.args(args).current_dir(&self.path);
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("TF_") {
@@ -583,6 +630,62 @@ impl WorkDir {
             s.push_str(&format!("\n(TF_LOG at {})", log.display()));
         }
         s
+    }
+
+    /// Fails unless `out` is a success.
+    pub fn expect_success(&self, out: &Output) -> TfResult<()> {
+        if out.success() {
+            Ok(())
+        } else {
+            Err(Failure(self.describe_failure(out)))
+        }
+    }
+
+    /// Fails unless `out` failed, without a crash, with every one of `needles` in its output.
+    pub fn expect_failure_with(&self, out: &Output, needles: &[&str]) -> TfResult<()> {
+        if out.success() {
+            return Err(Failure(format!(
+                "expected a failure, got success:\n{}",
+                out.combined()
+            )));
+        }
+        let missing = out.missing(needles);
+        if !missing.is_empty() {
+            return Err(Failure(format!(
+                "the output lacks {missing:?}:\n{}",
+                self.describe_failure(out)
+            )));
+        }
+        match out.crash() {
+            Some(bad) => Err(Failure(format!(
+                "{bad:?} in the output:\n{}",
+                out.combined()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Copies every `*.tf` file of the repository folder `from` into the folder `to` of this
+    /// working directory.
+    pub fn copy_tf_files(&self, from: &str, to: &str) {
+        let dir = repo_root().join(from);
+        let entries =
+            std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display()));
+        let mut n = 0;
+        for p in entries.flatten().map(|e| e.path()) {
+            if p.extension().is_some_and(|x| x == "tf") {
+                let name = p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                let text = std::fs::read_to_string(&p)
+                    .unwrap_or_else(|e| panic!("read {}: {e}", p.display()));
+                self.write_file(&format!("{to}/{name}"), &text);
+                n += 1;
+            }
+        }
+        assert!(n > 0, "no .tf files in {}", dir.display());
     }
 
     /// `terraform plan -out=<file> extra...`, returning what Terraform printed.
