@@ -581,6 +581,47 @@ mod tests {
         );
     }
 
+    fn jwt(user_id: Option<&str>, account_users: &[(&str, &str)]) -> Result<Auth> {
+        let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+        let creds = Credentials::Jwt {
+            integration_key: "ik".into(),
+            user_id: user_id.map(str::to_owned),
+            account_users: account_users
+                .iter()
+                .map(|(a, u)| (a.to_string(), u.to_string()))
+                .collect(),
+            private_key_pem: Secret::new(kp.serialize_pem()),
+        };
+        Auth::new(
+            &creds,
+            "https://account-d.docusign.com",
+            "r",
+            Duration::from_secs(3600),
+            Duration::ZERO,
+        )
+    }
+
+    #[test]
+    fn each_account_impersonates_its_listed_user_and_the_rest_user_id() {
+        let auth = jwt(Some("partner"), &[("ACC-A", "user-a"), ("acc-b", "user-b")]).unwrap();
+        assert_eq!(auth.user_for(Some("acc-a")).unwrap(), Some("user-a"));
+        assert_eq!(auth.user_for(Some(" Acc-B ")).unwrap(), Some("user-b"));
+        assert_eq!(auth.user_for(Some("acc-c")).unwrap(), Some("partner"));
+        assert_eq!(auth.user_for(None).unwrap(), Some("partner"));
+
+        let listed_only = jwt(None, &[("acc-a", "user-a")]).unwrap();
+        assert_eq!(listed_only.user_for(Some("acc-a")).unwrap(), Some("user-a"));
+        let unlisted = listed_only.user_for(Some("acc-z")).unwrap_err().to_string();
+        assert!(
+            unlisted.contains("no user to impersonate in account acc-z"),
+            "{unlisted}"
+        );
+        assert!(listed_only.user_for(None).is_err());
+
+        assert!(jwt(None, &[]).is_err(), "a JWT grant needs some user");
+        assert!(jwt(Some("u"), &[("acc-a", " ")]).is_err());
+    }
+
     #[test]
     fn bad_private_key_is_a_config_error_without_the_key() {
         let creds = Credentials::Jwt {

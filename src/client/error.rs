@@ -308,7 +308,36 @@ mod tests {
     }
 
     #[test]
+    fn missing_consent_names_the_account_and_the_user() {
+        let e = Error::ConsentRequired {
+            integration_key: "ik-1".into(),
+            user_id: "user-b".into(),
+            url: "https://consent".into(),
+            account: Some("acc-b".into()),
+        };
+        let text = e.to_string();
+        assert!(
+            text.starts_with(
+                "DocuSign JWT grant for account acc-b: consent_required: user user-b has not \
+                 granted consent to integration key ik-1"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("then retry: https://consent"), "{text}");
+    }
+
+    #[test]
     fn account_not_found_lists_reachable() {
+        let as_user = Error::AccountNotFound {
+            account_id: "acc-b".into(),
+            user_id: Some("user-a".into()),
+            reachable: vec!["acc-a (A)".into()],
+        };
+        assert_eq!(
+            as_user.to_string(),
+            "account acc-b is not reachable as user user-a, who is not a member of it; reachable \
+             accounts: acc-a (A)"
+        );
         let e = Error::AccountNotFound {
             account_id: "zzz".into(),
             user_id: None,
