@@ -32,7 +32,10 @@ async fn each_account_is_called_with_its_own_users_token() {
     let err = client.list_configurations(Some(&other)).await.unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Unauthorized { .. }), "{text}");
-    assert!(text.contains(&format!("user {STRANGER} is unknown")), "{text}");
+    assert!(
+        text.contains(&format!("user {STRANGER} is unknown")),
+        "{text}"
+    );
     client.list_configurations(Some(&home)).await.unwrap();
 
     // One grant per user, each user's token reused for that user's calls only.
