@@ -454,15 +454,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let s = Settings::resolve(&config(cfg), &|k| env.get(k).cloned());
-        s.check()
-            .iter()
-            .map(|d| {
-                d.attribute
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default()
-            })
-            .collect()
+        attributes(&s.check())
     }
 
     #[test]
