@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::{Config, JwtApp};
+use crate::config::{Config, JwtApp};
 
 /// The `--help` text.
 pub const HELP: &str = "\

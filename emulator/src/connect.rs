@@ -12,9 +12,11 @@ use axum::routing::get;
 use serde_json::{Map, Value, json};
 use std::sync::{Arc, MutexGuard};
 
-use crate::app::{ApiError, Caller, Shared, empty_ok, json_response, lock, parse_object};
+use crate::http::{ApiError, empty_ok, json_response, parse_object};
 use crate::model;
+use crate::shared::{Caller, Shared};
 use crate::state::{Data, Delivery, StoredConfig};
+use crate::util::lock;
 
 const BASE: &str = "/restapi/v2.1/accounts/{accountId}/connect";
 

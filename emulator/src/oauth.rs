@@ -17,8 +17,10 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::app::{Shared, TokenEntry, bearer, json_response, lock, token_user};
+use crate::http::{bearer, json_response};
+use crate::shared::{Shared, TokenEntry, token_user};
 use crate::util;
+use crate::util::lock;
 
 /// The grant type of the JWT bearer flow.
 pub const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";

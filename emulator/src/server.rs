@@ -13,12 +13,12 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
-use crate::app::{Shared, TokenEntry};
+use crate::config::{Config, Error, Info};
 use crate::faults::{ConnKill, Faults};
 use crate::limits::Limiter;
 use crate::reqlog::Log;
+use crate::shared::{Shared, TokenEntry};
 use crate::state::Data;
-use crate::{Config, Error, Info};
 
 /// A running emulator. Dropping it stops the server.
 pub struct Running {
@@ -146,7 +146,7 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         log: Log::default(),
         state_file: config.state_file.clone(),
     });
-    let router = crate::app::router(shared);
+    let router = crate::router::router(shared);
     let (stop_tx, stop_rx) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, router, stop_rx));
     tracing::info!(%addr, "docusign emulator listening");

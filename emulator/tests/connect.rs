@@ -1,5 +1,6 @@
-//! Replays the wire facts of the reference §3 against the emulator and checks every body
-//! against the official Swagger definitions.
+//! Replays exchanges recorded against DocuSign's demo API (create, update, list, delete of
+//! Connect configurations) against the emulator and checks every body against the official
+//! Swagger definitions.
 
 mod common;
 
