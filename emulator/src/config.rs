@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::state::StateError;
+use crate::topology::Topology;
 
 /// Emulator configuration. [`Config::default`] listens on `127.0.0.1:0` with one account and
 /// DocuSign's demo limits (3000/hour, burst 200 per 30 s) and a 3600 s token lifetime.
@@ -14,9 +15,13 @@ use crate::state::StateError;
 pub struct Config {
     /// Listen address; must be a loopback address.
     pub listen: SocketAddr,
-    /// Number of accounts of the default user (at least 1; the first is the default).
+    /// Number of accounts of the default user (at least 1; the first is the default), when
+    /// no `topology` is given.
     pub accounts: usize,
-    /// Registered JWT applications.
+    /// Accounts, users, integration keys and consents; `None` for one user who is a member
+    /// of `accounts` accounts.
+    pub topology: Option<Topology>,
+    /// Integration keys owned by the first account, for the default (first) user.
     pub jwt_apps: Vec<JwtApp>,
     /// Hourly API call limit per account.
     pub hourly_limit: u32,
@@ -42,6 +47,7 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             accounts: 1,
+            topology: None,
             jwt_apps: Vec::new(),
             hourly_limit: 3000,
             burst_limit: 200,
@@ -60,6 +66,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("accounts", &self.accounts)
+            .field("topology", &self.topology)
             .field("jwt_apps", &self.jwt_apps)
             .field("hourly_limit", &self.hourly_limit)
             .field("burst_limit", &self.burst_limit)
@@ -73,7 +80,8 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// An application (integration key) allowed to use the JWT grant for the default user.
+/// An application (integration key) owned by the first account, allowed to use the JWT grant
+/// for the default (first) user.
 #[derive(Clone, Debug)]
 pub struct JwtApp {
     /// The integration key (`iss` of assertions).
@@ -99,6 +107,67 @@ pub struct Info {
     pub user_id: String,
     /// A long-lived development access token for the user.
     pub access_token: String,
+    /// The development integration key (owned by the first account) that development access
+    /// tokens are bound to.
+    #[serde(default)]
+    pub integration_key: String,
+    /// Every account, in topology order.
+    #[serde(default)]
+    pub all_accounts: Vec<AccountInfo>,
+    /// Every user, the default user first.
+    #[serde(default)]
+    pub users: Vec<UserInfo>,
+    /// Every integration key usable with the JWT grant, and the development key.
+    #[serde(default)]
+    pub integration_keys: Vec<IntegrationKeyInfo>,
+}
+
+/// One account of [`Info::all_accounts`].
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct AccountInfo {
+    /// The account id.
+    pub account_id: String,
+    /// The account name (its label in the topology).
+    pub name: String,
+}
+
+/// One user of [`Info::users`].
+#[derive(Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct UserInfo {
+    /// The user id (JWT `sub`).
+    pub user_id: String,
+    /// The display name (the label in the topology).
+    pub name: String,
+    /// The e-mail address.
+    pub email: String,
+    /// Ids of the accounts the user is a member of, the default first.
+    pub accounts: Vec<String>,
+    /// A long-lived development access token for this user, bound to the development
+    /// integration key.
+    pub access_token: String,
+}
+
+impl std::fmt::Debug for UserInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserInfo")
+            .field("user_id", &self.user_id)
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("accounts", &self.accounts)
+            .field("access_token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// One integration key of [`Info::integration_keys`].
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct IntegrationKeyInfo {
+    /// The integration key.
+    pub integration_key: String,
+    /// The account that owns it.
+    pub account_id: String,
+    /// Ids of the users who consented to it.
+    pub consented_user_ids: Vec<String>,
 }
 
 impl std::fmt::Debug for Info {
@@ -110,11 +179,28 @@ impl std::fmt::Debug for Info {
             .field("accounts", &self.accounts)
             .field("user_id", &self.user_id)
             .field("access_token", &"[REDACTED]")
+            .field("integration_key", &self.integration_key)
+            .field("all_accounts", &self.all_accounts)
+            .field("users", &self.users)
+            .field("integration_keys", &self.integration_keys)
             .finish()
     }
 }
 
 impl Info {
+    /// The id of the account named `name`.
+    pub fn account_named(&self, name: &str) -> Option<&str> {
+        self.all_accounts
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.account_id.as_str())
+    }
+
+    /// The user named `name`.
+    pub fn user_named(&self, name: &str) -> Option<&UserInfo> {
+        self.users.iter().find(|u| u.name == name)
+    }
+
     /// The JWT audience the emulator expects: `host:port` of `oauth_base_uri`.
     pub fn oauth_audience(&self) -> &str {
         self.oauth_base_uri
@@ -147,6 +233,9 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The topology is inconsistent (an unknown label, a duplicate, a user without account).
+    #[error("invalid topology: {0}")]
+    Topology(String),
     /// The state file could not be read or written.
     #[error(transparent)]
     State(#[from] StateError),

@@ -16,6 +16,10 @@
 //! * The control surface under `/_emulator/` (see [`control`]).
 //!
 //! # Choices where DocuSign's behaviour is unconfirmed
+//! Where DocuSign's behaviour is unconfirmed, the emulator accepts and logs a warning rather
+//! than refusing (`docs/validation.md` lists every check and its evidence).
+//! * **Creates answer 200** (`POST /connect`), as recorded against DocuSign's demo API,
+//!   although its Swagger declares 201.
 //! * **PUT `/connect` merges**: fields omitted from the body keep their stored values
 //!   (DocuSign's general update style: omitted = unchanged); `null` resets a field to its
 //!   default / absent, and an empty list clears a list (unset lists are absent). The provider
@@ -25,15 +29,25 @@
 //!   `Config::not_found_status` can switch the status (e.g. to 404) to test both paths.
 //! * **Rate limits** answer HTTP 400 by default ([`limits`]).
 //! * **`connect/oauth`**: GET with nothing configured answers 200 `{}`; POST when one exists
-//!   answers 400; PUT upserts (merge); DELETE answers 200 with an empty body even if none.
+//!   replaces it (with a warning); PUT upserts (merge); DELETE answers 200 with an empty body even if none.
 //! * **`connect/secret`** shapes ([`settings`]): POST 201
 //!   `{"keyId","secretKey","createdDateTime"}` (the only time the full key is shown);
 //!   GET 200 `{"secrets":[{"keyId","secretKey":"<first 4 chars>…","createdDateTime"}]}`.
-//! * **Another account**: a token reaches every account of its user; any other account id
-//!   answers 401 `USER_AUTHENTICATION_FAILED` "… Invalid account specified for user.".
-//! * **integratorManaged**: on create/update with `integratorManaged "true"`, `includeOAuth`
-//!   requires OAuth-for-Connect settings and `includeHMAC` at least one HMAC key on the
-//!   calling token's home (default) account, else 400 `INVALID_REQUEST_PARAMETER`.
+//! * **Another account**: a token reaches the accounts its user is a member of; any other
+//!   account id answers 401 `USER_AUTHENTICATION_FAILED` "… Invalid account specified for
+//!   user.".
+//! * **integratorManaged**: a configuration with `integratorManaged "true"` uses the
+//!   OAuth-for-Connect settings (`includeOAuth`) or HMAC keys (`includeHMAC`) of the account
+//!   that owns the calling token's integration key. If that account lacks them, the
+//!   configuration is stored and a warning logged.
+//! * **HMAC keys**: no limit per account; more than 100 logs a warning.
+//!
+//! # Topology
+//! A [`Topology`] describes accounts, users who are members of chosen accounts, integration
+//! keys owned by accounts, and consents; without one, one user is a member of
+//! [`Config::accounts`] accounts. Tokens are bound to their integration key and user:
+//! development tokens ([`UserInfo::access_token`]) to the development integration key
+//! ([`Info::integration_key`]), owned by the first account.
 
 mod config;
 mod connect;
@@ -49,11 +63,13 @@ mod server;
 mod settings;
 mod shared;
 mod state;
+mod topology;
 mod util;
 
 pub mod cli;
 pub mod swagger;
 
-pub use config::{Config, Error, Info, JwtApp};
+pub use config::{AccountInfo, Config, Error, Info, IntegrationKeyInfo, JwtApp, UserInfo};
 pub use server::{BlockingRunning, Running, start, start_blocking};
 pub use state::StateError;
+pub use topology::{AccountSpec, IntegrationKeySpec, Topology, UserSpec};

@@ -21,8 +21,9 @@ use crate::util::lock;
 
 const BASE: &str = "/restapi/v2.1/accounts/{accountId}/connect";
 const REQUIRED: &[&str] = &["authorizationServerUrl", "clientId", "clientSecret"];
-/// The most HMAC keys an account may hold in the emulator.
-pub const MAX_HMAC_KEYS: usize = 100;
+/// HMAC keys per account beyond which the emulator warns (a third-party claim says DocuSign
+/// allows up to 100; DocuSign's pages say nothing).
+pub const MANY_HMAC_KEYS: usize = 100;
 
 /// The routes of this module.
 pub fn routes() -> Router<Arc<Shared>> {
@@ -81,9 +82,8 @@ async fn create_oauth(
         return Err(ApiError::unknown_account());
     };
     if acct.oauth.is_some() {
-        return Err(ApiError::bad_param(
-            "An OAuth for Connect configuration already exists for this account; update it with PUT.",
-        ));
+        // DocuSign's answer to a second POST is not documented: replace, and say so.
+        tracing::warn!(account = %caller.account_id, "POST connect/oauth replaces the account's existing OAuth for Connect settings");
     }
     acct.oauth = Some(cfg.clone());
     shared.persist(&data);
@@ -160,10 +160,8 @@ async fn create_key(
     let Some(acct) = data.account_mut(&caller.account_id) else {
         return Err(ApiError::unknown_account());
     };
-    if acct.hmac_keys.len() >= MAX_HMAC_KEYS {
-        return Err(ApiError::bad_param(format!(
-            "An account can hold at most {MAX_HMAC_KEYS} HMAC keys."
-        )));
+    if acct.hmac_keys.len() >= MANY_HMAC_KEYS {
+        tracing::warn!(account = %caller.account_id, keys = acct.hmac_keys.len() + 1, "more than {MANY_HMAC_KEYS} HMAC keys: DocuSign may refuse this");
     }
     let key = HmacKey {
         key_id: util::guid(),

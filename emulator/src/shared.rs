@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::config::{Info, JwtApp};
+use crate::config::Info;
 use crate::http::{ApiError, bearer};
 use crate::limits::Limiter;
 use crate::state::Data;
@@ -19,6 +19,8 @@ use crate::util::{self, lock};
 pub struct TokenEntry {
     /// The user it acts for.
     pub user_id: String,
+    /// The integration key that minted it.
+    pub integration_key: String,
     /// Expiry (epoch seconds); `None` for the long-lived development token.
     pub expires_at: Option<u64>,
 }
@@ -27,8 +29,8 @@ pub struct TokenEntry {
 pub struct Shared {
     /// What clients need (URIs, ids, dev token).
     pub info: Info,
-    /// Registered JWT applications with parsed keys.
-    pub jwt_apps: Vec<(JwtApp, jsonwebtoken::DecodingKey)>,
+    /// Integration keys, the development key first.
+    pub integration_keys: Vec<IntegrationKey>,
     /// Lifetime of JWT-minted tokens.
     pub token_ttl: std::time::Duration,
     /// Status of rate-limit answers.
@@ -51,7 +53,33 @@ pub struct Shared {
     pub state_file: Option<PathBuf>,
 }
 
+/// An integration key as the emulator resolved it at start.
+pub struct IntegrationKey {
+    /// The key (`iss` of JWT assertions).
+    pub id: String,
+    /// The account that owns it.
+    pub account_id: String,
+    /// Its RSA public key; `None` for the development key and keys registered without one.
+    pub public_key: Option<jsonwebtoken::DecodingKey>,
+    /// Ids of the users who consented to it.
+    pub consented: Vec<String>,
+}
+
+impl IntegrationKey {
+    /// Whether user `user_id` consented to this key.
+    pub fn consented_by(&self, user_id: &str) -> bool {
+        self.consented
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(user_id))
+    }
+}
+
 impl Shared {
+    /// The integration key `id`.
+    pub fn integration_key(&self, id: &str) -> Option<&IntegrationKey> {
+        self.integration_keys.iter().find(|k| k.id == id)
+    }
+
     /// Persists `data` if a state file is configured. Failures are logged, not answered:
     /// the in-memory change stands.
     pub fn persist(&self, data: &Data) {
@@ -63,21 +91,26 @@ impl Shared {
     }
 }
 
-/// The user of a valid, unexpired token.
-pub fn token_user(shared: &Shared, token: &str) -> Option<String> {
+/// The entry of a valid, unexpired token.
+pub fn token_entry(shared: &Shared, token: &str) -> Option<TokenEntry> {
     let tokens = lock(&shared.tokens);
     let entry = tokens.get(token)?;
     match entry.expires_at {
         Some(at) if at <= util::now_secs() => None,
-        _ => Some(entry.user_id.clone()),
+        _ => Some(entry.clone()),
     }
 }
 
 /// What an authorized REST call knows about its caller.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// The user's default ("home", integrator) account.
-    pub home_account_id: String,
+    /// The token's user.
+    pub user_id: String,
+    /// The integration key that minted the token.
+    pub integration_key: String,
+    /// The account that owns that integration key: the settings account of
+    /// `integratorManaged` configurations.
+    pub integrator_account_id: String,
     /// The account of the path, in its stored spelling.
     pub account_id: String,
 }
@@ -99,7 +132,7 @@ impl FromRequestParts<Arc<Shared>> for Caller {
     }
 }
 
-/// Checks the bearer token and that its user reaches `account_id`.
+/// Checks the bearer token and that its user is a member of `account_id`.
 fn authorize(shared: &Shared, headers: &HeaderMap, account_id: &str) -> Result<Caller, ApiError> {
     let Some(token) = bearer(headers) else {
         return Err(ApiError::new(
@@ -108,7 +141,7 @@ fn authorize(shared: &Shared, headers: &HeaderMap, account_id: &str) -> Result<C
             "One or both of Username and Password are invalid. Invalid access token",
         ));
     };
-    let Some(user_id) = token_user(shared, token) else {
+    let Some(entry) = token_entry(shared, token) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "AUTHORIZATION_INVALID_TOKEN",
@@ -116,10 +149,15 @@ fn authorize(shared: &Shared, headers: &HeaderMap, account_id: &str) -> Result<C
         ));
     };
     let data = lock(&shared.data);
-    let account = data.account(account_id).filter(|_| data.user_id == user_id);
-    match account {
+    let integrator_account_id = shared
+        .integration_key(&entry.integration_key)
+        .map(|k| k.account_id.clone())
+        .unwrap_or_default();
+    match data.member_account(&entry.user_id, account_id) {
         Some(a) => Ok(Caller {
-            home_account_id: data.home_account_id().to_owned(),
+            user_id: entry.user_id,
+            integration_key: entry.integration_key,
+            integrator_account_id,
             account_id: a.id.clone(),
         }),
         None => Err(ApiError::new(
