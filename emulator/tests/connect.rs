@@ -281,14 +281,18 @@ async fn connect_oauth_singleton_never_echoes_the_secret() {
     let cfg = json!({"authorizationServerUrl": "https://auth.example.com/token", "clientId": "cid",
         "clientSecret": "s3cr3t", "scope": "api://cid/.default", "customParameters": {"audience": "x"}});
     let created = e.connect(Method::POST, "/oauth", Some(cfg.clone())).await;
-    assert_eq!(created.status, 200, "{}", created.text);
+    assert_eq!(created.status, 201, "{}", created.text);
     created.conforms("connectOAuthConfig");
     assert!(created.json.get("clientSecret").is_none());
     assert!(!created.text.contains("s3cr3t"));
     assert_eq!(created.json["clientId"], "cid");
-    e.connect(Method::POST, "/oauth", Some(cfg))
-        .await
-        .error(400, "INVALID_REQUEST_PARAMETER");
+    // A second POST replaces the settings (DocuSign's answer is undocumented; the emulator
+    // warns rather than refuses).
+    let mut other = cfg;
+    other["clientId"] = json!("cid-other");
+    let again = e.connect(Method::POST, "/oauth", Some(other)).await;
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_eq!(again.json["clientId"], "cid-other");
     let updated = e
         .connect(Method::PUT, "/oauth", Some(json!({"clientId": "cid2"})))
         .await;
@@ -311,7 +315,7 @@ async fn connect_oauth_singleton_never_echoes_the_secret() {
 async fn hmac_keys_shown_once_then_truncated() {
     let e = emu().await;
     let created = e.connect(Method::POST, "/secret", None).await;
-    assert_eq!(created.status, 200, "{}", created.text);
+    assert_eq!(created.status, 201, "{}", created.text);
     let full = created.json["secretKey"].as_str().unwrap().to_owned();
     let key_id = created.json["keyId"].as_str().unwrap().to_owned();
     assert!(full.len() >= 40);
