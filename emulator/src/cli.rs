@@ -56,7 +56,7 @@ GET /_emulator/accounts/{acct}/connect/{id}/delivery
 #[derive(Debug)]
 pub enum Command {
     /// Run with this configuration.
-    Run(Config),
+    Run(Box<Config>),
     /// Print the help.
     Help,
 }
@@ -193,7 +193,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
             "not with a topology: list the accounts with --account or in the topology file",
         ));
     }
-    Ok(Command::Run(config))
+    Ok(Command::Run(Box::new(config)))
 }
 
 /// Reads a topology file, loading each `public_key_file` (relative to the file) into
@@ -292,7 +292,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Config, CliError> {
         match parse(args.iter().map(|s| s.to_string()))? {
-            Command::Run(c) => Ok(c),
+            Command::Run(c) => Ok(*c),
             Command::Help => panic!("help"),
         }
     }

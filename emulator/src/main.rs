@@ -83,7 +83,7 @@ async fn main() -> ExitCode {
         )
         .init();
     let config = match parse(std::env::args().skip(1)) {
-        Ok(Command::Run(c)) => c,
+        Ok(Command::Run(c)) => *c,
         Ok(Command::Help) => {
             print!("{HELP}");
             return ExitCode::SUCCESS;

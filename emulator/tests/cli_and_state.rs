@@ -136,7 +136,7 @@ async fn binary_serves_a_topology_file() {
     let (mut child, info) = first_line(&["--topology", file.to_str().unwrap()]);
     let client = info.account_named("client-a").unwrap().to_owned();
     let alice = info.user_named("Alice").unwrap().clone();
-    assert_eq!(alice.accounts, [client.clone()]);
+    assert_eq!(alice.accounts, std::slice::from_ref(&client));
     assert_eq!(info.accounts, [info.account_named("partner").unwrap()]);
     // Alice's grant with the partner's key works and reaches her account only.
     let http = reqwest::Client::new();
