@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::{Config, JwtApp};
+use crate::config::{Config, JwtApp};
+use crate::topology::{AccountSpec, IntegrationKeySpec, Topology, UserSpec};
 
 /// The `--help` text.
 pub const HELP: &str = "\
@@ -14,12 +15,24 @@ USAGE:
     docusign-emulator [OPTIONS]
 
 The first stdout line is one JSON object: {base_uri, oauth_base_uri, account_id, accounts,
-user_id, access_token}. The REST API is under base_uri + \"/restapi\"; JWT grants use
+user_id, access_token, integration_key, all_accounts, users, integration_keys} (the first six
+describe the default user). The REST API is under base_uri + \"/restapi\"; JWT grants use
 aud = host:port of oauth_base_uri. Human-readable lines follow; logs go to stderr.
 
 OPTIONS:
     --listen ADDR                 Loopback address to listen on [default: 127.0.0.1:0]
     --accounts N                  Accounts of the default user, the first is the default [default: 1]
+                                  (without a topology)
+    --topology FILE               Accounts, users, integration keys and consents from a JSON file
+                                  (see docs/emulator.md); the flags below add to it
+    --account NAME[=ID]           Add an account (repeatable; the first owns the development key)
+    --user NAME=ACCOUNT[,ACCOUNT...]
+                                  Add a user who is a member of the accounts (names or ids; the
+                                  first listed is the user's default; the first user is the default user)
+    --integration-key IK@ACCOUNT[=PEMFILE]
+                                  Add integration key IK owned by ACCOUNT, with the RSA public key
+                                  in PEMFILE (repeatable)
+    --consent IK=USER[,USER...]   The users consented to integration key IK (repeatable)
     --jwt-key IK=PEMFILE          Register integration key IK with the RSA public key in PEMFILE;
                                   the default user has consented (repeatable)
     --jwt-key-unconsented IK=PEMFILE
@@ -43,7 +56,7 @@ GET /_emulator/accounts/{acct}/connect/{id}/delivery
 #[derive(Debug)]
 pub enum Command {
     /// Run with this configuration.
-    Run(Config),
+    Run(Box<Config>),
     /// Print the help.
     Help,
 }
@@ -115,6 +128,11 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
         const VALUED: &[&str] = &[
             "--listen",
             "--accounts",
+            "--topology",
+            "--account",
+            "--user",
+            "--integration-key",
+            "--consent",
             "--jwt-key",
             "--jwt-key-unconsented",
             "--hourly-limit",
@@ -147,6 +165,17 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
                     return Err(invalid(f, "at least one account is needed"));
                 }
             }
+            "--topology" => {
+                let file = topology_file(f, &value)?;
+                let t = config.topology.get_or_insert_with(Topology::default);
+                t.accounts.extend(file.accounts);
+                t.users.extend(file.users);
+                t.integration_keys.extend(file.integration_keys);
+            }
+            "--account" | "--user" | "--integration-key" | "--consent" => {
+                let t = config.topology.get_or_insert_with(Topology::default);
+                topology_flag(t, f, &value)?;
+            }
             "--jwt-key" => config.jwt_apps.push(jwt_app(f, &value, true)?),
             "--jwt-key-unconsented" => config.jwt_apps.push(jwt_app(f, &value, false)?),
             "--hourly-limit" => config.hourly_limit = number(f, &value)?,
@@ -158,7 +187,103 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
             _ => config.not_found_status = number(f, &value)?,
         }
     }
-    Ok(Command::Run(config))
+    if config.topology.is_some() && config.accounts != Config::default().accounts {
+        return Err(invalid(
+            "--accounts",
+            "not with a topology: list the accounts with --account or in the topology file",
+        ));
+    }
+    Ok(Command::Run(Box::new(config)))
+}
+
+/// Reads a topology file, loading each `public_key_file` (relative to the file) into
+/// `public_key`.
+fn topology_file(flag: &str, path: &str) -> Result<Topology, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| invalid(flag, format!("{path}: {e}")))?;
+    let mut topology =
+        Topology::from_json(&text).map_err(|e| invalid(flag, format!("{path}: {e}")))?;
+    let dir = std::path::Path::new(path)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    for key in &mut topology.integration_keys {
+        if let Some(file) = key.public_key_file.take() {
+            let file = dir.join(file);
+            let pem = std::fs::read_to_string(&file)
+                .map_err(|e| invalid(flag, format!("{}: {e}", file.display())))?;
+            key.public_key = Some(pem);
+        }
+    }
+    Ok(topology)
+}
+
+fn list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Adds what one of `--account`, `--user`, `--integration-key` or `--consent` says.
+fn topology_flag(t: &mut Topology, flag: &str, v: &str) -> Result<(), CliError> {
+    match flag {
+        "--account" => {
+            let (name, id) = match v.split_once('=') {
+                Some((n, id)) => (n, Some(id.to_owned())),
+                None => (v, None),
+            };
+            t.accounts.push(AccountSpec {
+                name: name.to_owned(),
+                id,
+            });
+        }
+        "--user" => {
+            let (name, accounts) = v
+                .split_once('=')
+                .ok_or_else(|| invalid(flag, "expected NAME=ACCOUNT[,ACCOUNT...]"))?;
+            t.users.push(UserSpec {
+                name: name.to_owned(),
+                id: None,
+                email: None,
+                accounts: list(accounts),
+            });
+        }
+        "--integration-key" => {
+            let (left, file) = match v.split_once('=') {
+                Some((l, f)) => (l, Some(f)),
+                None => (v, None),
+            };
+            let (ik, account) = left
+                .split_once('@')
+                .ok_or_else(|| invalid(flag, "expected IK@ACCOUNT[=PEMFILE]"))?;
+            let public_key = match file {
+                Some(f) => Some(
+                    std::fs::read_to_string(f).map_err(|e| invalid(flag, format!("{f}: {e}")))?,
+                ),
+                None => None,
+            };
+            t.integration_keys.push(IntegrationKeySpec {
+                integration_key: ik.to_owned(),
+                account: account.to_owned(),
+                public_key,
+                public_key_file: None,
+                consented_users: Vec::new(),
+            });
+        }
+        _ => {
+            let (ik, users) = v
+                .split_once('=')
+                .ok_or_else(|| invalid(flag, "expected IK=USER[,USER...]"))?;
+            let key = t
+                .integration_keys
+                .iter_mut()
+                .find(|k| k.integration_key == ik)
+                .ok_or_else(|| invalid(flag, format!("no --integration-key {ik} before it")))?;
+            key.consented_users.extend(list(users));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -167,7 +292,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Config, CliError> {
         match parse(args.iter().map(|s| s.to_string()))? {
-            Command::Run(c) => Ok(c),
+            Command::Run(c) => Ok(*c),
             Command::Help => panic!("help"),
         }
     }
@@ -188,6 +313,63 @@ mod tests {
         assert_eq!(c.burst_limit, 5);
         assert_eq!(c.burst_window, Duration::from_secs(2));
         assert_eq!(c.hourly_limit, 3000);
+    }
+
+    #[test]
+    fn topology_flags_build_a_partner_topology() {
+        let dir = tempfile::tempdir().unwrap();
+        let pem = dir.path().join("pub.pem");
+        std::fs::write(&pem, "PEM").unwrap();
+        let c = run(&[
+            "--account",
+            "partner",
+            "--account=client=0f0e0d0c-0000-4000-8000-000000000001",
+            "--user",
+            "admin=partner",
+            "--user=alice=client,partner",
+            "--integration-key",
+            &format!("ik@partner={}", pem.display()),
+            "--consent",
+            "ik=alice, admin",
+        ])
+        .unwrap();
+        let t = c.topology.unwrap();
+        assert_eq!(t.accounts[1].name, "client");
+        assert_eq!(
+            t.accounts[1].id.as_deref(),
+            Some("0f0e0d0c-0000-4000-8000-000000000001")
+        );
+        assert_eq!(t.users[1].accounts, ["client", "partner"]);
+        assert_eq!(t.integration_keys[0].account, "partner");
+        assert_eq!(t.integration_keys[0].public_key.as_deref(), Some("PEM"));
+        assert_eq!(t.integration_keys[0].consented_users, ["alice", "admin"]);
+        assert!(matches!(
+            run(&["--consent", "other=alice"]),
+            Err(CliError::Invalid { .. })
+        ));
+        assert!(matches!(
+            run(&["--account", "a", "--accounts", "2"]),
+            Err(CliError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn topology_file_reads_key_files_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pub.pem"), "PEM").unwrap();
+        let file = dir.path().join("topology.json");
+        std::fs::write(
+            &file,
+            r#"{"accounts": [{"name": "p"}], "users": [{"name": "u", "accounts": ["p"]}],
+                "integration_keys": [{"integration_key": "ik", "account": "p",
+                                      "public_key_file": "pub.pem", "consented_users": ["u"]}]}"#,
+        )
+        .unwrap();
+        let c = run(&["--topology", &file.display().to_string(), "--account", "q"]).unwrap();
+        let t = c.topology.unwrap();
+        assert_eq!(t.accounts.len(), 2);
+        assert_eq!(t.integration_keys[0].public_key.as_deref(), Some("PEM"));
+        assert_eq!(t.integration_keys[0].public_key_file, None);
     }
 
     #[test]

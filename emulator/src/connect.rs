@@ -12,9 +12,11 @@ use axum::routing::get;
 use serde_json::{Map, Value, json};
 use std::sync::{Arc, MutexGuard};
 
-use crate::app::{ApiError, Caller, Shared, empty_ok, json_response, lock, parse_object};
+use crate::http::{ApiError, empty_ok, json_response, parse_object};
 use crate::model;
+use crate::shared::{Caller, Shared};
 use crate::state::{Data, Delivery, StoredConfig};
+use crate::util::lock;
 
 const BASE: &str = "/restapi/v2.1/accounts/{accountId}/connect";
 
@@ -74,35 +76,40 @@ fn validate(shared: &Shared, cfg: &Map<String, Value>) -> Result<(), ApiError> {
     }
 }
 
-/// Decides whose settings the configuration's messages use, and enforces the
-/// integratorManaged rules against the caller's home account.
-fn delivery_for(
-    data: &Data,
-    caller: &Caller,
-    cfg: &Map<String, Value>,
-) -> Result<Delivery, ApiError> {
+/// Decides whose settings the configuration's messages use: with `integratorManaged`, the
+/// account that owns the integration key of the caller's token (DocuSign: "the access token
+/// used for the API call will identify the main account whose OAuth for Connect settings will
+/// be used"). When that account lacks the settings the flags ask for, the configuration is
+/// still stored and a warning logged: DocuSign documents that the settings must exist, not
+/// that the API refuses the configuration, and without them delivery fails.
+fn delivery_for(data: &Data, caller: &Caller, cfg: &Map<String, Value>) -> Delivery {
     let integrator = model::flag(cfg, "integratorManaged");
     let oauth = model::flag(cfg, "includeOAuth");
     let hmac = model::flag(cfg, "includeHMAC");
     let per_configuration = model::flag(cfg, "enableOAuthPerConfiguration");
     let settings_account_id = if integrator {
-        caller.home_account_id.clone()
+        caller.integrator_account_id.clone()
     } else {
         caller.account_id.clone()
     };
     if integrator {
-        let home = data.account(&settings_account_id);
-        let has_oauth = home.is_some_and(|a| a.oauth.is_some());
-        let has_keys = home.is_some_and(|a| !a.hmac_keys.is_empty());
-        if oauth && !per_configuration && !has_oauth {
-            return Err(ApiError::bad_param(format!(
-                "integratorManaged with includeOAuth requires OAuth for Connect to be set up on the integrator account {settings_account_id} (the account of the calling user's token)."
-            )));
-        }
-        if hmac && !has_keys {
-            return Err(ApiError::bad_param(format!(
-                "integratorManaged with includeHMAC requires at least one HMAC key on the integrator account {settings_account_id} (the account of the calling user's token)."
-            )));
+        let owner = data.account(&settings_account_id);
+        let has_oauth = owner.is_some_and(|a| a.oauth.is_some());
+        let has_keys = owner.is_some_and(|a| !a.hmac_keys.is_empty());
+        let missing = match (oauth && !per_configuration && !has_oauth, hmac && !has_keys) {
+            (true, true) => Some("OAuth for Connect settings and HMAC keys"),
+            (true, false) => Some("OAuth for Connect settings"),
+            (false, true) => Some("HMAC keys"),
+            (false, false) => None,
+        };
+        if let Some(missing) = missing {
+            tracing::warn!(
+                configuration_account = %caller.account_id,
+                integrator_account = %settings_account_id,
+                integration_key = %caller.integration_key,
+                user = %caller.user_id,
+                "an integratorManaged configuration uses the {missing} of the account that owns the token's integration key, which has none: its messages cannot be authenticated"
+            );
         }
     }
     let auth = match (oauth, hmac) {
@@ -111,13 +118,13 @@ fn delivery_for(
         (false, true) => "hmac",
         (false, false) => "none",
     };
-    Ok(Delivery {
+    Delivery {
         auth: auth.to_owned(),
         settings_account_id,
         configuration_account_id: caller.account_id.clone(),
         integrator_managed: integrator,
         per_configuration_oauth: oauth && per_configuration,
-    })
+    }
 }
 
 fn results(configs: Vec<Value>) -> Value {
@@ -149,21 +156,21 @@ async fn create(
     let mut cfg = model::with_defaults();
     model::apply(&mut cfg, &input)?;
     let data = lock(&shared.data);
-    save(&shared, data, &caller, None, cfg, StatusCode::CREATED)
+    save(&shared, data, &caller, None, cfg)
 }
 
 /// Validates a complete configuration and stores it under `id`, or under a new id when `id` is
-/// `None` (taken only once the configuration is valid), then answers with it.
+/// `None` (taken only once the configuration is valid), then answers 200 with it: creates
+/// too, as DocuSign's demo API was recorded answering (its Swagger declares 201).
 fn save(
     shared: &Shared,
     mut data: MutexGuard<'_, Data>,
     caller: &Caller,
     id: Option<String>,
     mut cfg: Map<String, Value>,
-    status: StatusCode,
 ) -> Result<Response, ApiError> {
     validate(shared, &cfg)?;
-    let delivery = delivery_for(&data, caller, &cfg)?;
+    let delivery = delivery_for(&data, caller, &cfg);
     let id = id.unwrap_or_else(|| data.take_connect_id());
     cfg.insert("connectId".to_owned(), Value::String(id.clone()));
     let rendered = model::render(&cfg);
@@ -178,7 +185,7 @@ fn save(
         },
     );
     shared.persist(&data);
-    Ok(json_response(status, &rendered))
+    Ok(json_response(StatusCode::OK, &rendered))
 }
 
 async fn update(
@@ -205,7 +212,7 @@ async fn update(
     };
     let mut cfg = stored.body.clone();
     model::apply(&mut cfg, &input)?;
-    save(&shared, data, &caller, Some(id), cfg, StatusCode::OK)
+    save(&shared, data, &caller, Some(id), cfg)
 }
 
 async fn get_one(

@@ -21,9 +21,11 @@ use axum::routing::{get, post};
 use serde_json::json;
 use std::sync::Arc;
 
-use crate::app::{Shared, empty_ok, json_response, lock};
 use crate::faults::FaultSpec;
+use crate::http::{empty_ok, json_response};
+use crate::shared::Shared;
 use crate::util;
+use crate::util::lock;
 
 /// The routes of this module.
 pub fn routes() -> Router<Arc<Shared>> {

@@ -12,7 +12,7 @@
 //! `method` is optional (any); in `path`, `*` matches within one segment and `**` any rest.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -21,8 +21,10 @@ use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
-use crate::app::{ApiError, Shared, lock, path_account};
+use crate::http::{ApiError, path_account};
+use crate::reqlog::Log;
 use crate::reqlog::{Entry, body_for_log, redact_path};
+use crate::util::lock;
 
 /// Per-connection switch: notifying it makes the server drop the connection unanswered.
 #[derive(Clone, Debug, Default)]
@@ -298,8 +300,9 @@ async fn spoil(response: Response, mode: Malformed) -> Response {
     Response::from_parts(parts, Body::from(new))
 }
 
-/// The middleware: logs every non-control call and applies the first matching fault.
-pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+/// The middleware's body: logs every non-control call in `log` and applies the first matching
+/// rule of `faults`.
+pub async fn observe(faults: &Faults, log: &Log, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if path.starts_with("/_emulator") {
         return next.run(req).await;
@@ -327,7 +330,7 @@ pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: N
         Err(_) => {
             let r = ApiError::bad_body("The body could not be read.").into_response();
             entry.status = Some(r.status().as_u16());
-            shared.log.push(entry);
+            log.push(entry);
             return r;
         }
     };
@@ -338,10 +341,10 @@ pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: N
     entry.body = body_for_log(&bytes, content_type);
     let req = Request::from_parts(parts, Body::from(bytes));
 
-    let Some(fault) = shared.faults.take(&method, &path) else {
+    let Some(fault) = faults.take(&method, &path) else {
         let r = next.run(req).await;
         entry.status = Some(r.status().as_u16());
-        shared.log.push(entry);
+        log.push(entry);
         return r;
     };
     entry.fault = Some(fault.label());
@@ -368,17 +371,17 @@ pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: N
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         entry.status = Some(r.status().as_u16());
-        shared.log.push(entry);
+        log.push(entry);
         return r;
     }
     match fault.drop {
         Some(DropWhen::Before) => {
-            shared.log.push(entry);
+            log.push(entry);
             return hang_up(kill).await;
         }
         Some(DropWhen::AfterCommit) => {
             let _committed = next.run(req).await;
-            shared.log.push(entry);
+            log.push(entry);
             return hang_up(kill).await;
         }
         None => {}
@@ -388,7 +391,7 @@ pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: N
         r = spoil(r, mode).await;
     }
     entry.status = Some(r.status().as_u16());
-    shared.log.push(entry);
+    log.push(entry);
     r
 }
 

@@ -4,8 +4,8 @@
 //! top of the hour) and `X-BurstLimit-Limit/Remaining`.
 //!
 //! Exceeding a limit answers `HOURLY_APIINVOCATION_LIMIT_EXCEEDED` or
-//! `BURST_APIINVOCATION_LIMIT_EXCEEDED`. The HTTP status is UNCONFIRMED in the reference
-//! (400 or 429); the emulator answers **400** by default, like DocuSign's documented sibling
+//! `BURST_APIINVOCATION_LIMIT_EXCEEDED`. DocuSign's pages do not say which HTTP status these
+//! carry (400 or 429); the emulator answers **400** by default, like DocuSign's documented sibling
 //! limits (envelope polling) and the only status the spec declares; `Config::limit_status`
 //! can switch it to 429. Rejected calls are not counted. The counters and headers apply to
 //! every `/restapi/...` answer (401s and unknown paths included); `/oauth/*` and
@@ -70,7 +70,7 @@ impl Limiter {
 
     /// Forgets all counters.
     pub fn reset(&self) {
-        crate::app::lock(&self.buckets).clear();
+        crate::util::lock(&self.buckets).clear();
     }
 
     /// Counts one call for `account` and returns the verdict and the headers to send.
@@ -78,7 +78,7 @@ impl Limiter {
         let now_secs = util::now_secs();
         let hour = now_secs / 3600;
         let now = Instant::now();
-        let mut buckets = crate::app::lock(&self.buckets);
+        let mut buckets = crate::util::lock(&self.buckets);
         let b = buckets
             .entry(account.to_ascii_lowercase())
             .or_insert(Bucket {

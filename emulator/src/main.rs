@@ -25,6 +25,27 @@ fn print_banner(info: &Info) -> std::io::Result<()> {
     )?;
     writeln!(out, "  Accounts:      {}", info.accounts.join(", "))?;
     writeln!(out, "  User id:       {}", info.user_id)?;
+    if info.users.len() > 1 || info.all_accounts.len() > info.accounts.len() {
+        for a in &info.all_accounts {
+            writeln!(out, "  Account {:<14} {}", a.name, a.account_id)?;
+        }
+        for u in &info.users {
+            writeln!(
+                out,
+                "  User {:<17} {} in {}",
+                u.name,
+                u.user_id,
+                u.accounts.join(", ")
+            )?;
+        }
+    }
+    for k in info.integration_keys.iter().skip(1) {
+        writeln!(
+            out,
+            "  Integration key {} owned by {}",
+            k.integration_key, k.account_id
+        )?;
+    }
     writeln!(out, "  Control:       {}/_emulator/requests", info.base_uri)?;
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()
@@ -62,7 +83,7 @@ async fn main() -> ExitCode {
         )
         .init();
     let config = match parse(std::env::args().skip(1)) {
-        Ok(Command::Run(c)) => c,
+        Ok(Command::Run(c)) => *c,
         Ok(Command::Help) => {
             print!("{HELP}");
             return ExitCode::SUCCESS;

@@ -2,8 +2,11 @@
 //! defaults DocuSign fills on create, and the conversion between what clients send (JSON
 //! booleans or `"true"`/`"false"` strings) and what DocuSign answers (always strings).
 //!
-//! Field order and defaults follow the recorded DocuSign create/update responses
-//! (reference §3 item 8). Fields without a default are absent from responses until set.
+//! Field order and defaults follow create and update responses recorded against DocuSign's
+//! demo API (a `custom` configuration created with only name, URL, `allUsers`,
+//! `allowEnvelopePublish` and event lists came back with the string-boolean defaults below,
+//! `requiresAcknowledgement` `"true"`, and `eventData` `{"version":"","includeData":[]}`).
+//! Fields without a default are absent from responses until set.
 //! Unknown input fields are ignored, as DocuSign's deserializer does; the stored object only
 //! ever contains the fields below.
 
@@ -194,11 +197,59 @@ fn event_data(v: &Value) -> Result<Value, BadField> {
     Ok(Value::Object(out))
 }
 
+/// The string fields of `connectOAuthConfig`.
+const OAUTH_STRING_FIELDS: &[&str] = &[
+    "authorizationServerUrl",
+    "clientId",
+    "clientSecret",
+    "scope",
+];
+
+/// Normalizes a `connectOAuthConfig` input: known string fields, `customParameters` as a
+/// string map (the 2023 spec's `type: string` is a known spec bug fixed in the SDKs).
+/// Unknown fields are ignored; `null` drops a field.
+pub fn normalize_oauth(input: &Map<String, Value>) -> Result<Map<String, Value>, BadField> {
+    let mut out = Map::new();
+    for name in OAUTH_STRING_FIELDS {
+        match input.get(*name) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => {
+                out.insert((*name).to_owned(), Value::String(s.clone()));
+            }
+            Some(_) => return Err(bad(name, "expected a string")),
+        }
+    }
+    match input.get("customParameters") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(m)) => {
+            let mut params = Map::new();
+            for (k, v) in m {
+                let Value::String(s) = v else {
+                    return Err(bad("customParameters", "expected string values"));
+                };
+                params.insert(k.clone(), Value::String(s.clone()));
+            }
+            out.insert("customParameters".to_owned(), Value::Object(params));
+        }
+        Some(_) => return Err(bad("customParameters", "expected an object of strings")),
+    }
+    Ok(out)
+}
+
+/// The response form of stored OAuth settings: `clientSecret` removed.
+pub fn render_oauth(stored: &Value) -> Value {
+    let mut v = stored.clone();
+    if let Value::Object(m) = &mut v {
+        m.remove("clientSecret");
+    }
+    v
+}
+
 fn oauth_config(v: &Value) -> Result<Value, BadField> {
     let Value::Object(input) = v else {
         return Err(bad("oAuthConfiguration", "expected an object"));
     };
-    crate::settings::normalize_oauth(input)
+    normalize_oauth(input)
         .map(Value::Object)
         .map_err(|e| bad(&format!("oAuthConfiguration.{}", e.field), e.reason))
 }
@@ -285,7 +336,7 @@ pub fn render(stored: &Map<String, Value>) -> Value {
         }
         if let Some(v) = stored.get(field.name) {
             let v = if field.kind == Kind::OAuth {
-                crate::settings::render_oauth(v)
+                render_oauth(v)
             } else {
                 v.clone()
             };

@@ -2,8 +2,9 @@
 //! against the registered application's public key (`iss` = integration key, `sub` = user
 //! id, `aud` = `host:port` of the OAuth base URI, `exp - iat` ≤ 3600 s, scope containing
 //! `signature`) and answers like DocuSign (`invalid_grant` with an `error_description`,
-//! `consent_required`, `unsupported_grant_type`). `GET /oauth/userinfo` lists the user's
-//! accounts with `base_uri` pointing back at the emulator.
+//! `consent_required`, `unsupported_grant_type`). A minted token is bound to its integration
+//! key and user. `GET /oauth/userinfo` lists the token's user's accounts with `base_uri`
+//! pointing back at the emulator.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -17,8 +18,10 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::app::{Shared, TokenEntry, bearer, json_response, lock, token_user};
+use crate::http::{bearer, json_response};
+use crate::shared::{Shared, TokenEntry, token_entry};
 use crate::util;
+use crate::util::lock;
 
 /// The grant type of the JWT bearer flow.
 pub const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -47,7 +50,6 @@ struct Claims {
     scope: Option<String>,
 }
 
-/// Verifies a JWT assertion; on success returns the user id.
 /// An OAuth error answer: `error` and optional `error_description`.
 #[derive(Debug, Clone, Copy)]
 struct Refusal(&'static str, Option<&'static str>);
@@ -56,7 +58,8 @@ fn refuse(error: &'static str, description: Option<&'static str>) -> Refusal {
     Refusal(error, description)
 }
 
-fn verify(shared: &Shared, assertion: &str) -> Result<String, Refusal> {
+/// Verifies a JWT assertion; on success returns the user id and the integration key.
+fn verify(shared: &Shared, assertion: &str) -> Result<(String, String), Refusal> {
     let header = jsonwebtoken::decode_header(assertion)
         .map_err(|_| refuse("invalid_grant", Some("invalid_assertion")))?;
     if header.alg != Algorithm::RS256 {
@@ -65,12 +68,11 @@ fn verify(shared: &Shared, assertion: &str) -> Result<String, Refusal> {
     let unverified: Claims = jsonwebtoken::dangerous::insecure_decode_claims(assertion)
         .map_err(|_| refuse("invalid_grant", Some("invalid_assertion")))?;
     let iss = unverified.iss.unwrap_or_default();
-    let Some((app, key)) = shared
-        .jwt_apps
-        .iter()
-        .find(|(app, _)| app.integration_key == iss)
-    else {
+    let Some(app) = shared.integration_key(&iss) else {
         return Err(refuse("invalid_grant", Some("issuer_not_found")));
+    };
+    let Some(key) = &app.public_key else {
+        return Err(refuse("invalid_grant", Some("no_valid_keys_or_signatures")));
     };
     let mut validation = Validation::new(Algorithm::RS256);
     validation.validate_aud = false;
@@ -116,15 +118,14 @@ fn verify(shared: &Shared, assertion: &str) -> Result<String, Refusal> {
             Some("the scope must include signature"),
         ));
     }
-    let user = lock(&shared.data).user_id.clone();
     let sub = claims.sub.unwrap_or_default();
-    if !sub.eq_ignore_ascii_case(&user) {
+    let Some(user) = lock(&shared.data).user(&sub).map(|u| u.id.clone()) else {
         return Err(refuse("invalid_grant", Some("user_not_found")));
-    }
-    if !app.consented {
+    };
+    if !app.consented_by(&user) {
         return Err(refuse("consent_required", None));
     }
-    Ok(user)
+    Ok((user, app.id.clone()))
 }
 
 async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
@@ -140,7 +141,7 @@ async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let Some(assertion) = form.get("assertion").filter(|a| !a.is_empty()) else {
         return oauth_error("invalid_request", Some("assertion is required"));
     };
-    let user_id = match verify(&shared, assertion) {
+    let (user_id, integration_key) = match verify(&shared, assertion) {
         Ok(u) => u,
         Err(Refusal(error, description)) => return oauth_error(error, description),
     };
@@ -150,6 +151,7 @@ async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         token.clone(),
         TokenEntry {
             user_id,
+            integration_key,
             expires_at: Some(util::now_secs() + ttl),
         },
     );
@@ -165,38 +167,33 @@ fn serde_urlencoded_form(body: &[u8]) -> Option<HashMap<String, String>> {
 }
 
 async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let user = bearer(&headers).and_then(|t| token_user(&shared, t));
-    let Some(user) = user else {
+    let entry = bearer(&headers).and_then(|t| token_entry(&shared, t));
+    let data = lock(&shared.data);
+    let Some(user) = entry.and_then(|e| data.user(&e.user_id)) else {
         return json_response(
             StatusCode::UNAUTHORIZED,
             &json!({"error": "invalid_token", "error_description": "The access token is missing, expired or invalid."}),
         );
     };
-    let data = lock(&shared.data);
-    if data.user_id != user {
-        return json_response(StatusCode::UNAUTHORIZED, &json!({"error": "invalid_token"}));
-    }
-    let accounts: Vec<Value> = data
+    let accounts: Vec<Value> = user
         .accounts
         .iter()
+        .filter_map(|id| data.account(id))
         .enumerate()
         .map(|(i, a)| {
             json!({"account_id": a.id, "is_default": i == 0, "account_name": a.name, "base_uri": shared.info.base_uri})
         })
         .collect();
-    let (given, family) = data
-        .user_name
-        .split_once(' ')
-        .unwrap_or((&data.user_name, ""));
+    let (given, family) = user.name.split_once(' ').unwrap_or((&user.name, ""));
     json_response(
         StatusCode::OK,
         &json!({
-            "sub": data.user_id,
-            "name": data.user_name,
+            "sub": user.id,
+            "name": user.name,
             "given_name": given,
             "family_name": family,
             "created": "2024-01-01T00:00:00.000",
-            "email": data.email,
+            "email": user.email,
             "accounts": accounts,
         }),
     )

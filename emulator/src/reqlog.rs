@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::Mutex;
 
-use crate::app::lock;
+use crate::util::lock;
 
 /// The replacement for a redacted value.
 pub const REDACTED: &str = "[REDACTED]";

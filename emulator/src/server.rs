@@ -13,12 +13,13 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
-use crate::app::{Shared, TokenEntry};
+use crate::config::{AccountInfo, Config, Error, Info, IntegrationKeyInfo, UserInfo};
 use crate::faults::{ConnKill, Faults};
 use crate::limits::Limiter;
 use crate::reqlog::Log;
+use crate::shared::{IntegrationKey, Shared, TokenEntry};
 use crate::state::Data;
-use crate::{Config, Error, Info};
+use crate::topology::Topology;
 
 /// A running emulator. Dropping it stops the server.
 pub struct Running {
@@ -70,19 +71,147 @@ impl Drop for Running {
     }
 }
 
+/// The data: the state file's if there is one, made to hold the configured topology.
+/// Without a topology, a state file whose first user is not the default one is kept as is.
 fn load_data(config: &Config) -> Result<Data, Error> {
-    let mut data = match &config.state_file {
-        Some(path) => Data::load(path)?.unwrap_or_else(|| Data::fresh(config.accounts)),
-        None => Data::fresh(config.accounts),
+    let default = Topology::single_user(config.accounts);
+    let topology = config.topology.as_ref().unwrap_or(&default);
+    let loaded = match &config.state_file {
+        Some(path) => Data::load(path)?,
+        None => None,
     };
-    if data.accounts.len() < config.accounts {
-        let extra = Data::fresh(config.accounts - data.accounts.len());
-        data.accounts.extend(extra.accounts);
-    }
+    let data = match loaded {
+        None => Data::fresh(topology).map_err(Error::Topology)?,
+        Some(mut data) => {
+            let custom = data
+                .default_user()
+                .is_some_and(|u| u.name != crate::topology::DEFAULT_USER_NAME);
+            if config.topology.is_some() || !custom {
+                data.apply(topology).map_err(Error::Topology)?;
+            }
+            data
+        }
+    };
     if let Some(path) = &config.state_file {
         data.save(path)?;
     }
     Ok(data)
+}
+
+fn parse_key(integration_key: &str, pem: &str) -> Result<jsonwebtoken::DecodingKey, Error> {
+    jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| Error::BadKey {
+        integration_key: integration_key.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// The integration keys: the development key (owned by the first account, every user
+/// consented), the topology's, then `jwt_apps` (owned by the first account, consented by
+/// the default user when marked so).
+fn integration_keys(config: &Config, data: &Data) -> Result<Vec<IntegrationKey>, Error> {
+    let first_account = data
+        .accounts
+        .first()
+        .map(|a| a.id.clone())
+        .unwrap_or_default();
+    let mut keys = vec![IntegrationKey {
+        id: data.dev_integration_key.clone(),
+        account_id: first_account.clone(),
+        public_key: None,
+        consented: data.users.iter().map(|u| u.id.clone()).collect(),
+    }];
+    let specs = config.topology.iter().flat_map(|t| &t.integration_keys);
+    for spec in specs {
+        let ik = &spec.integration_key;
+        let account_id = data
+            .account_id_of(&spec.account)
+            .ok_or_else(|| {
+                Error::Topology(format!(
+                    "integration key {ik}: no account {:?}",
+                    spec.account
+                ))
+            })?
+            .to_owned();
+        let consented = spec
+            .consented_users
+            .iter()
+            .map(|label| {
+                data.user_labelled(label)
+                    .map(|u| u.id.clone())
+                    .ok_or_else(|| {
+                        Error::Topology(format!("integration key {ik}: no user {label:?}"))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let public_key = match &spec.public_key {
+            Some(pem) => Some(parse_key(ik, pem)?),
+            None => None,
+        };
+        keys.push(IntegrationKey {
+            id: ik.clone(),
+            account_id,
+            public_key,
+            consented,
+        });
+    }
+    let default_user = data.default_user().map(|u| u.id.clone());
+    for app in &config.jwt_apps {
+        keys.push(IntegrationKey {
+            id: app.integration_key.clone(),
+            account_id: first_account.clone(),
+            public_key: Some(parse_key(&app.integration_key, &app.public_key_pem)?),
+            consented: default_user
+                .iter()
+                .filter(|_| app.consented)
+                .cloned()
+                .collect(),
+        });
+    }
+    Ok(keys)
+}
+
+/// What clients need, from the data and the resolved keys.
+fn info(base: String, data: &Data, keys: &[IntegrationKey]) -> Info {
+    let default_user = data.default_user();
+    let user_accounts = default_user.map(|u| u.accounts.clone()).unwrap_or_default();
+    Info {
+        base_uri: base.clone(),
+        oauth_base_uri: base,
+        account_id: user_accounts.first().cloned().unwrap_or_default(),
+        accounts: user_accounts,
+        user_id: default_user.map(|u| u.id.clone()).unwrap_or_default(),
+        access_token: default_user
+            .map(|u| u.dev_token.clone())
+            .unwrap_or_default(),
+        integration_key: data.dev_integration_key.clone(),
+        all_accounts: data
+            .accounts
+            .iter()
+            .map(|a| AccountInfo {
+                account_id: a.id.clone(),
+                name: a.name.clone(),
+            })
+            .collect(),
+        users: data
+            .users
+            .iter()
+            .map(|u| UserInfo {
+                user_id: u.id.clone(),
+                name: u.name.clone(),
+                email: u.email.clone(),
+                accounts: u.accounts.clone(),
+                access_token: u.dev_token.clone(),
+            })
+            .collect(),
+        integration_keys: keys
+            .iter()
+            .map(|k| IntegrationKeyInfo {
+                integration_key: k.id.clone(),
+                account_id: k.account_id.clone(),
+                consented_user_ids: k.consented.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// Starts the emulator on `config.listen` (loopback only) and returns once it accepts
@@ -91,17 +220,8 @@ pub async fn start(config: Config) -> Result<Running, Error> {
     if !config.listen.ip().is_loopback() {
         return Err(Error::NotLoopback(config.listen));
     }
-    let mut jwt_apps = Vec::new();
-    for app in &config.jwt_apps {
-        let key = jsonwebtoken::DecodingKey::from_rsa_pem(app.public_key_pem.as_bytes()).map_err(
-            |e| Error::BadKey {
-                integration_key: app.integration_key.clone(),
-                reason: e.to_string(),
-            },
-        )?;
-        jwt_apps.push((app.clone(), key));
-    }
     let data = load_data(&config)?;
+    let integration_keys = integration_keys(&config, &data)?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| Error::Bind {
@@ -112,29 +232,25 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         addr: config.listen,
         source,
     })?;
-    let base = format!("http://{addr}");
-    let info = Info {
-        base_uri: base.clone(),
-        oauth_base_uri: base,
-        account_id: data.home_account_id().to_owned(),
-        accounts: data.accounts.iter().map(|a| a.id.clone()).collect(),
-        user_id: data.user_id.clone(),
-        access_token: data.dev_token.clone(),
-    };
-    let mut tokens = HashMap::new();
-    tokens.insert(
-        data.dev_token.clone(),
-        TokenEntry {
-            user_id: data.user_id.clone(),
-            expires_at: None,
-        },
-    );
+    let info = info(format!("http://{addr}"), &data, &integration_keys);
+    let tokens: HashMap<String, TokenEntry> = data
+        .users
+        .iter()
+        .map(|u| {
+            let entry = TokenEntry {
+                user_id: u.id.clone(),
+                integration_key: data.dev_integration_key.clone(),
+                expires_at: None,
+            };
+            (u.dev_token.clone(), entry)
+        })
+        .collect();
     let status = |code: u16| {
         axum::http::StatusCode::from_u16(code).unwrap_or(axum::http::StatusCode::BAD_REQUEST)
     };
     let shared = Arc::new(Shared {
         info: info.clone(),
-        jwt_apps,
+        integration_keys,
         token_ttl: config.token_ttl,
         limit_status: status(config.limit_status),
         not_found_status: status(config.not_found_status),
@@ -146,7 +262,7 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         log: Log::default(),
         state_file: config.state_file.clone(),
     });
-    let router = crate::app::router(shared);
+    let router = crate::router::router(shared);
     let (stop_tx, stop_rx) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, router, stop_rx));
     tracing::info!(%addr, "docusign emulator listening");

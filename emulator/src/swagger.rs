@@ -4,12 +4,14 @@
 //! The definitions come from `esignature.rest.swagger-v2.1.json` (2022) merged with the
 //! newer `connect-subset-2023.swagger.json` (new definitions such as `connectOAuthConfig`,
 //! and new properties such as `includeOAuth`, `integratorManaged`, `disabledBy`), plus the
-//! three `connectCustomConfiguration` fields that neither spec has but that the reference
-//! documents from the current Java SDK and recorded responses (§4): `pausePublish`,
-//! `enableOAuthPerConfiguration` (strings) and `oAuthConfiguration` (`connectOAuthConfig`).
+//! three `connectCustomConfiguration` fields that neither spec has but that DocuSign's current
+//! Java SDK models (`ConnectCustomConfiguration.java` in `docusign/docusign-esign-java-client`)
+//! and that recorded demo-API responses carry: `pausePublish`, `enableOAuthPerConfiguration`
+//! (strings) and `oAuthConfiguration` (`connectOAuthConfig`).
 //!
-//! The folder is `$DOCUSIGN_SWAGGER_DIR`, else `shared/docusign` beside the repository
-//! (`CARGO_MANIFEST_DIR/../../shared/docusign`).
+//! The folder is `$DOCUSIGN_SWAGGER_DIR`, else `emulator/swagger/` in this repository: trimmed
+//! copies of both files holding only the Connect definitions and `errorDetails` (with every
+//! definition they reference), described in `emulator/swagger/README.md`.
 //!
 //! Rules: unknown field names are errors; types are checked recursively through `$ref`s,
 //! arrays and maps. One known spec bug is tolerated: a property declared `type: string` with
@@ -40,7 +42,7 @@ pub struct Spec {
 pub fn spec_dir() -> PathBuf {
     match std::env::var_os("DOCUSIGN_SWAGGER_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/docusign"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("swagger"),
     }
 }
 

@@ -1,8 +1,15 @@
-//! Small helpers: random identifiers (GUIDs, tokens, HMAC keys), clock readings, and an
-//! RFC 3339 formatter (so no date crate is needed).
+//! Small helpers: random identifiers (GUIDs, tokens, HMAC keys), clock readings, an RFC 3339
+//! formatter (so no date crate is needed), and a poison-tolerant mutex lock. A leaf: it
+//! imports nothing from the crate.
 
 use base64::Engine;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Locks a mutex, recovering the data if a previous holder panicked.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// `n` random bytes from the operating system. Falls back to a time-derived filler only if
 /// the OS source fails, which it does not on supported platforms.

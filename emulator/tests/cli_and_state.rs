@@ -11,6 +11,20 @@ use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_docusign-emulator");
 
+/// A JWT grant for `user` with integration key [`IK`], against the emulator of `info`.
+async fn grant(http: &reqwest::Client, info: &Info, user: &str) -> reqwest::Response {
+    let now = now();
+    let c = json!({"iss": IK, "sub": user, "aud": info.oauth_audience(), "iat": now, "exp": now + 600, "scope": "signature"});
+    http.post(format!("{}/oauth/token", info.oauth_base_uri))
+        .form(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", &assertion("app.key.pem", &c)),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn binary_prints_info_json_first_and_serves_it() {
     let key = format!("{}/tests/keys/app.pub.pem", env!("CARGO_MANIFEST_DIR"));
@@ -46,9 +60,13 @@ async fn binary_prints_info_json_first_and_serves_it() {
             "access_token",
             "account_id",
             "accounts",
+            "all_accounts",
             "base_uri",
+            "integration_key",
+            "integration_keys",
             "oauth_base_uri",
-            "user_id"
+            "user_id",
+            "users"
         ]
     );
     assert_eq!(info.accounts.len(), 2);
@@ -72,18 +90,65 @@ async fn binary_prints_info_json_first_and_serves_it() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["x-burstlimit-limit"], "7");
     // The registered key works against this process.
-    let now = now();
-    let c = json!({"iss": IK, "sub": info.user_id, "aud": info.oauth_audience(), "iat": now, "exp": now + 600, "scope": "signature"});
-    let r = http
-        .post(format!("{}/oauth/token", info.oauth_base_uri))
-        .form(&[
-            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
-            ("assertion", &assertion("app.key.pem", &c)),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = grant(&http, &info, &info.user_id).await;
     assert_eq!(r.status(), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// Starts the binary with `args` and returns its first stdout line as [`Info`].
+fn first_line(args: &[&str]) -> (std::process::Child, Info) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let info = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
+    (child, info)
+}
+
+#[tokio::test]
+async fn binary_serves_a_topology_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        format!("{}/tests/keys/app.pub.pem", env!("CARGO_MANIFEST_DIR")),
+        dir.path().join("partner.pub.pem"),
+    )
+    .unwrap();
+    let file = dir.path().join("topology.json");
+    std::fs::write(
+        &file,
+        json!({
+            "accounts": [{"name": "partner"}, {"name": "client-a"}],
+            "users": [{"name": "Admin", "accounts": ["partner"]},
+                      {"name": "Alice", "accounts": ["client-a"]}],
+            "integration_keys": [{"integration_key": IK, "account": "partner",
+                                  "public_key_file": "partner.pub.pem",
+                                  "consented_users": ["Alice"]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let (mut child, info) = first_line(&["--topology", file.to_str().unwrap()]);
+    let client = info.account_named("client-a").unwrap().to_owned();
+    let alice = info.user_named("Alice").unwrap().clone();
+    assert_eq!(alice.accounts, std::slice::from_ref(&client));
+    assert_eq!(info.accounts, [info.account_named("partner").unwrap()]);
+    // Alice's grant with the partner's key works and reaches her account only.
+    let http = reqwest::Client::new();
+    let r = grant(&http, &info, &alice.user_id).await;
+    assert_eq!(r.status(), 200);
+    let token: serde_json::Value = r.json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap();
+    for (account, status) in [(&client, 200), (&info.account_id, 401)] {
+        let url = format!("{}/restapi/v2.1/accounts/{account}/connect", info.base_uri);
+        let r = http.get(&url).bearer_auth(token).send().await.unwrap();
+        assert_eq!(r.status(), status, "{account}");
+    }
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -109,6 +174,11 @@ fn binary_refuses_non_loopback_and_documents_flags() {
         "--burst-window-secs",
         "--token-ttl-secs",
         "--state-file",
+        "--topology",
+        "--account ",
+        "--user ",
+        "--integration-key",
+        "--consent",
         "--help",
     ] {
         assert!(text.contains(flag), "{flag} undocumented");
@@ -142,6 +212,7 @@ async fn state_file_keeps_data_across_restarts() {
     let e = emu_with(cfg()).await;
     assert_eq!(e.info().accounts, first_info.accounts);
     assert_eq!(e.info().user_id, first_info.user_id);
+    assert_eq!(e.info().integration_key, first_info.integration_key);
     assert_eq!(
         e.info().access_token,
         first_info.access_token,

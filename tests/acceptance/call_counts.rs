@@ -127,7 +127,7 @@ fn call_counts_per_plan_create_update_and_account() {
     let calls = apply_calls(&emu, &wd, "create.tfplan");
     expect(
         &calls,
-        &vec![format!("POST /connect {first} -> Some(201)"); N],
+        &vec![format!("POST /connect {first} -> Some(200)"); N],
         "apply of N creates",
     );
     assert_eq!(
@@ -150,7 +150,7 @@ fn call_counts_per_plan_create_update_and_account() {
     let calls = plan_calls(&emu, &wd, "add.tfplan", true);
     expect(&calls, &[list(&first)], "plan adding one");
     let calls = apply_calls(&emu, &wd, "add.tfplan");
-    let posted = vec![format!("POST /connect {first} -> Some(201)")];
+    let posted = vec![format!("POST /connect {first} -> Some(200)")];
     expect(&calls, &posted, "apply of one create");
 
     // Update of one attribute of one configuration: one PUT, no read-back.
@@ -182,7 +182,7 @@ fn call_counts_per_plan_create_update_and_account() {
     let calls = apply_calls(&emu, &wd, "second.tfplan");
     expect(
         &calls,
-        &vec![format!("POST /connect {second} -> Some(201)"); 3],
+        &vec![format!("POST /connect {second} -> Some(200)"); 3],
         "apply of 3 creates on the second account",
     );
     let mut calls = plan_calls(&emu, &wd, "two-accounts.tfplan", true);

@@ -325,7 +325,7 @@ fn data_sources_return_what_the_emulator_holds() {
                 ),
             )
             .unwrap();
-        assert_eq!(s, 201, "{b}");
+        assert_eq!(s, 200, "{b}");
         ids.push(b["connectId"].as_str().unwrap().to_owned());
     }
 

@@ -91,7 +91,7 @@ async fn burst_limit_as_http_400_is_retried_even_for_post() {
     let calls = emu.calls().await;
     assert_eq!(
         statuses(&calls, "POST", &emu.connect_path("")),
-        vec![Some(400), Some(400), Some(201)]
+        vec![Some(400), Some(400), Some(200)]
     );
     assert_eq!(client.list_configurations(None).await.unwrap().len(), 1);
 }
