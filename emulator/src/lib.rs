@@ -37,8 +37,10 @@ pub mod app;
 pub mod cli;
 pub mod connect;
 pub mod control;
+pub mod delivery;
 pub mod faults;
 pub mod limits;
+pub mod listener;
 pub mod model;
 pub mod oauth;
 pub mod reqlog;
@@ -46,6 +48,7 @@ pub mod server;
 pub mod settings;
 pub mod state;
 pub mod swagger;
+pub mod tls;
 pub mod util;
 
 use serde::Serialize;
@@ -82,6 +85,8 @@ pub struct Config {
     /// Accept `http://` listener URLs (DocuSign requires https unless an account setting
     /// allows HTTP listeners). Off by default.
     pub allow_http_listeners: bool,
+    /// Connect delivery: trusted CAs, hosts, retries, concurrency, the client certificate.
+    pub delivery: delivery::DeliveryConfig,
 }
 
 impl Default for Config {
@@ -98,6 +103,7 @@ impl Default for Config {
             limit_status: 400,
             not_found_status: 400,
             allow_http_listeners: false,
+            delivery: delivery::DeliveryConfig::default(),
         }
     }
 }
@@ -116,6 +122,7 @@ impl std::fmt::Debug for Config {
             .field("limit_status", &self.limit_status)
             .field("not_found_status", &self.not_found_status)
             .field("allow_http_listeners", &self.allow_http_listeners)
+            .field("delivery", &self.delivery)
             .finish()
     }
 }

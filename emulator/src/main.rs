@@ -2,7 +2,8 @@
 //! JSON as the first stdout line followed by human-readable lines, and runs until Ctrl-C or
 //! SIGTERM. Logs go to stderr (`RUST_LOG` filters them).
 
-use docusign_emulator::cli::{Command, HELP, parse};
+use docusign_emulator::cli::{Command, HELP, ListenArgs, parse};
+use docusign_emulator::listener::{Listener, ListenerConfig, ListenerTls};
 use docusign_emulator::{Info, start};
 use std::io::Write;
 use std::process::ExitCode;
@@ -52,6 +53,60 @@ async fn wait_for_signal() {
     }
 }
 
+/// The `listen` subcommand: a small listener printing what it receives.
+async fn listen(args: ListenArgs) -> ExitCode {
+    let mut ca_file = None;
+    let tls = match &args.tls_dir {
+        None => None,
+        Some(dir) => {
+            let made = docusign_emulator::tls::Ca::new("Connect listener CA (emulator)")
+                .and_then(|ca| ca.server(&["127.0.0.1", "localhost"]).map(|s| (ca, s)));
+            let (ca, server) = match made {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("docusign-emulator listen: cannot make certificates: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let path = dir.join("ca.pem");
+            if let Err(e) = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, &ca.cert_pem)) {
+                eprintln!("docusign-emulator listen: {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+            ca_file = Some(path.display().to_string());
+            Some(ListenerTls {
+                cert_pem: server.cert_pem,
+                key_pem: server.key_pem,
+                client_ca_pem: None,
+            })
+        }
+    };
+    let listener = match Listener::start(ListenerConfig {
+        tls,
+        clients: args.clients,
+        print: true,
+        port: args.port,
+        ..ListenerConfig::default()
+    }) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("docusign-emulator listen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    listener.set_status(args.status);
+    let line = serde_json::json!({
+        "url": listener.url("/connect"),
+        "token_url": listener.token_url(),
+        "ca_file": ca_file,
+    });
+    println!("{line}");
+    let _ = std::io::stdout().flush();
+    wait_for_signal().await;
+    drop(listener);
+    ExitCode::SUCCESS
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -67,6 +122,7 @@ async fn main() -> ExitCode {
             print!("{HELP}");
             return ExitCode::SUCCESS;
         }
+        Ok(Command::Listen(args)) => return listen(args).await,
         Err(e) => {
             eprintln!("docusign-emulator: {e}");
             return ExitCode::from(2);
