@@ -8,6 +8,7 @@ mod support;
 
 mod call_counts;
 mod connect_configuration;
+mod delivery;
 mod emulator_fixture;
 mod examples;
 mod harness_on_provider;

@@ -156,7 +156,18 @@ impl Emulator {
     /// `api("DELETE", &format!("/connect/{id}"), None)` to delete out of band. `path` is relative
     /// to `/restapi/v2.1/accounts/{account_id}`. Returns (status, JSON body or null).
     pub fn api(&self, method: &str, path: &str, body: Option<Value>) -> TfResult<(u16, Value)> {
-        let full = format!("/restapi/v2.1/accounts/{}{path}", self.account_id());
+        self.api_on(self.account_id(), method, path, body)
+    }
+
+    /// Like [`api`](Self::api), on another account the emulator's user reaches.
+    pub fn api_on(
+        &self,
+        account: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> TfResult<(u16, Value)> {
+        let full = format!("/restapi/v2.1/accounts/{account}{path}");
         self.send(method, &full, body, true)
     }
 
