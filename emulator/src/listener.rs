@@ -479,7 +479,10 @@ pub fn summarize(r: &Received, issued: &[IssuedToken], status: u16) -> String {
     }
     let summary = &v["data"]["envelopeSummary"];
     if let Value::Object(m) = summary {
-        let mut parts = vec![format!("status={}", summary["status"].as_str().unwrap_or("?"))];
+        let mut parts = vec![format!(
+            "status={}",
+            summary["status"].as_str().unwrap_or("?")
+        )];
         if let Some(s) = m.get("recipients").and_then(|r| r["signers"].as_array()) {
             parts.push(format!("signers={}", s.len()));
         }

@@ -69,7 +69,9 @@ async fn listen(args: ListenArgs) -> ExitCode {
                 }
             };
             let path = dir.join("ca.pem");
-            if let Err(e) = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, &ca.cert_pem)) {
+            if let Err(e) =
+                std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, &ca.cert_pem))
+            {
                 eprintln!("docusign-emulator listen: {}: {e}", path.display());
                 return ExitCode::FAILURE;
             }

@@ -85,9 +85,7 @@ impl Ca {
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         let key = KeyPair::generate().map_err(|e| e.to_string())?;
         let issuer = Issuer::from_params(&self.params, &self.key);
-        let cert = params
-            .signed_by(&key, &issuer)
-            .map_err(|e| e.to_string())?;
+        let cert = params.signed_by(&key, &issuer).map_err(|e| e.to_string())?;
         Ok(Issued {
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),

@@ -97,10 +97,17 @@ async fn oauth_bearer_from_the_authorization_server_is_cached_and_include_data_i
     let e = emulator(&ca, 1).await;
     let acct = e.info().account_id.clone();
     assert_eq!(
-        rest(&e, Method::POST, &acct, "/oauth", Some(oauth_settings(&l))).await.status,
+        rest(&e, Method::POST, &acct, "/oauth", Some(oauth_settings(&l)))
+            .await
+            .status,
         201
     );
-    let id = create(&e, &acct, sim(&l.url("/hook"), json!({"includeOAuth": "true"}))).await;
+    let id = create(
+        &e,
+        &acct,
+        sim(&l.url("/hook"), json!({"includeOAuth": "true"})),
+    )
+    .await;
     raise(&e, &acct, "envelope-completed").await;
     raise(&e, &acct, "envelope-completed").await;
     let got = l.received();
@@ -119,7 +126,10 @@ async fn oauth_bearer_from_the_authorization_server_is_cached_and_include_data_i
         assert_eq!(v["data"]["userId"], e.info().user_id.as_str());
         let summary = &v["data"]["envelopeSummary"];
         assert_eq!(summary["status"], "completed");
-        assert_eq!(summary["recipients"]["signers"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            summary["recipients"]["signers"].as_array().unwrap().len(),
+            2
+        );
         assert!(summary["recipients"]["signers"][0].get("tabs").is_none());
         assert!(summary["customFields"]["textCustomFields"].is_array());
         assert!(summary.get("envelopeDocuments").is_none());
@@ -154,7 +164,12 @@ async fn hmac_signs_the_exact_body_with_every_key_oldest_first() {
         .as_str()
         .unwrap()
         .to_owned();
-    create(&e, &acct, sim(&l.url("/hook"), json!({"includeHMAC": "true"}))).await;
+    create(
+        &e,
+        &acct,
+        sim(&l.url("/hook"), json!({"includeHMAC": "true"})),
+    )
+    .await;
     raise(&e, &acct, "envelope-completed").await;
     let got = l.received();
     assert_eq!(got.len(), 1);
@@ -175,7 +190,10 @@ async fn basic_authentication_from_user_name_and_password() {
     create(
         &e,
         &acct,
-        sim(&l.url("/hook"), json!({"userName": "listener", "password": "pa:ss"})),
+        sim(
+            &l.url("/hook"),
+            json!({"userName": "listener", "password": "pa:ss"}),
+        ),
     )
     .await;
     raise(&e, &acct, "envelope-completed").await;
@@ -198,11 +216,19 @@ async fn mutual_tls_presents_the_emulators_client_certificate_only_when_required
     let client_ca = cert.json["ca_pem"].as_str().unwrap().to_owned();
     let l = listener(&ca, Some(client_ca));
     let acct = e.info().account_id.clone();
-    create(&e, &acct, sim(&l.url("/mtls"), json!({"requireMutualTls": "true"}))).await;
     create(
         &e,
         &acct,
-        sim(&l.url("/plain"), json!({"requiresAcknowledgement": "false"})),
+        sim(&l.url("/mtls"), json!({"requireMutualTls": "true"})),
+    )
+    .await;
+    create(
+        &e,
+        &acct,
+        sim(
+            &l.url("/plain"),
+            json!({"requiresAcknowledgement": "false"}),
+        ),
     )
     .await;
     let answer = raise(&e, &acct, "envelope-completed").await;
@@ -213,10 +239,12 @@ async fn mutual_tls_presents_the_emulators_client_certificate_only_when_required
     // The configuration without requireMutualTls cannot get through, and that is listed.
     let failures = rest(&e, Method::GET, &acct, "/failures", None).await;
     assert_eq!(failures.json["totalRecords"], "1", "{}", failures.text);
-    assert!(failures.json["failures"][0]["configUrl"]
-        .as_str()
-        .unwrap()
-        .ends_with("/plain"));
+    assert!(
+        failures.json["failures"][0]["configUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with("/plain")
+    );
 }
 
 #[tokio::test]
@@ -247,7 +275,11 @@ async fn unacknowledged_messages_are_retried_and_listed_as_failures() {
     )
     .await;
     raise(&e, &acct, "envelope-completed").await;
-    let once = l.received().into_iter().filter(|m| m.path == "/once").count();
+    let once = l
+        .received()
+        .into_iter()
+        .filter(|m| m.path == "/once")
+        .count();
     assert_eq!(once, 1);
     // A retry that gets through removes the failure.
     rest(&e, Method::DELETE, &acct, &format!("/{once_id}"), None).await;
@@ -285,10 +317,22 @@ async fn only_matching_configurations_receive_the_event() {
         ("off", json!({"allowEnvelopePublish": "false"})),
         ("paused", json!({"pausePublish": "true"})),
         ("other-event", json!({"events": ["envelope-sent"]})),
-        ("legacy", json!({"events": null, "envelopeEvents": ["Completed"]})),
-        ("user-listed", json!({"allUsers": "false", "userIds": [user]})),
-        ("user-excluded", json!({"allUsers": "false", "allUsersExcept": "true", "userIds": [user]})),
-        ("recipient-only", json!({"configurationType": "customrecipient"})),
+        (
+            "legacy",
+            json!({"events": null, "envelopeEvents": ["Completed"]}),
+        ),
+        (
+            "user-listed",
+            json!({"allUsers": "false", "userIds": [user]}),
+        ),
+        (
+            "user-excluded",
+            json!({"allUsers": "false", "allUsersExcept": "true", "userIds": [user]}),
+        ),
+        (
+            "recipient-only",
+            json!({"configurationType": "customrecipient"}),
+        ),
         ("xml", json!({"eventData": {"version": ""}})),
     ];
     for (path, extra) in &cases {
@@ -304,15 +348,23 @@ async fn only_matching_configurations_receive_the_event() {
         .iter()
         .map(|s| s["reason"].as_str().unwrap().to_owned())
         .collect();
-    assert!(reasons.iter().any(|r| r == "allowEnvelopePublish is false"), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("not emulated")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r == "allowEnvelopePublish is false"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("not emulated")),
+        "{reasons:?}"
+    );
     // The recipient flavour receives envelopes a user of the account receives.
     let a = e
         .control(
             Method::POST,
             &format!("/accounts/{acct}/events?wait=true"),
-            Some(json!({"event": "envelope-completed", "envelope": {"recipients": [
-                {"name": "Account User", "email": "u@example.com", "userId": user}]}})),
+            Some(
+                json!({"event": "envelope-completed", "envelope": {"recipients": [
+                {"name": "Account User", "email": "u@example.com", "userId": user}]}}),
+            ),
         )
         .await;
     assert_eq!(a.status, 200, "{}", a.text);
@@ -326,20 +378,34 @@ async fn listeners_must_be_https_on_loopback_unless_allowed() {
     let acct = e.info().account_id.clone();
     let plain = Listener::start(ListenerConfig::default()).unwrap();
     // http URLs are refused at create without --allow-http-listeners.
-    let a = rest(&e, Method::POST, &acct, "", Some(sim(&plain.url("/h"), json!({})))).await;
+    let a = rest(
+        &e,
+        Method::POST,
+        &acct,
+        "",
+        Some(sim(&plain.url("/h"), json!({}))),
+    )
+    .await;
     assert_eq!(a.status, 400, "{}", a.text);
     create(
         &e,
         &acct,
-        sim("https://192.0.2.1/hook", json!({"requiresAcknowledgement": "false"})),
+        sim(
+            "https://192.0.2.1/hook",
+            json!({"requiresAcknowledgement": "false"}),
+        ),
     )
     .await;
     raise(&e, &acct, "envelope-completed").await;
     let failures = rest(&e, Method::GET, &acct, "/failures", None).await;
-    assert!(failures.json["failures"][0]["error"]
-        .as_str()
-        .unwrap()
-        .contains("not a loopback address"), "{}", failures.text);
+    assert!(
+        failures.json["failures"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a loopback address"),
+        "{}",
+        failures.text
+    );
     // With the flag, plain http is delivered.
     let e2 = emu_with(Config {
         allow_http_listeners: true,
@@ -359,7 +425,9 @@ async fn integrator_managed_uses_the_integrator_accounts_settings_and_fails_visi
     let e = emulator(&ca, 2).await;
     let (home, client) = (e.info().accounts[0].clone(), e.info().accounts[1].clone());
     assert_eq!(
-        rest(&e, Method::POST, &home, "/oauth", Some(oauth_settings(&l))).await.status,
+        rest(&e, Method::POST, &home, "/oauth", Some(oauth_settings(&l)))
+            .await
+            .status,
         201
     );
     create(

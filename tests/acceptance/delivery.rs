@@ -261,7 +261,10 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
         assert_eq!(v["data"]["accountId"], account.as_str());
         let summary = &v["data"]["envelopeSummary"];
         assert!(summary["recipients"]["signers"].is_array(), "{v:#}");
-        assert!(summary["customFields"]["textCustomFields"].is_array(), "{v:#}");
+        assert!(
+            summary["customFields"]["textCustomFields"].is_array(),
+            "{v:#}"
+        );
         assert!(summary["recipients"]["signers"][0].get("tabs").is_none());
 
         // HMAC with the partner's key: verifies with the secret Terraform holds.
@@ -269,7 +272,10 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
         assert_eq!(hmac.len(), 1, "{answer:#}");
         assert!(signed_with(&secret, hmac[0]), "{:?}", hmac[0].headers);
         assert!(hmac[0].header("authorization").is_none());
-        assert!(hmac[0].json()["data"]["envelopeSummary"]["recipients"]["signers"][0]["tabs"].is_object());
+        assert!(
+            hmac[0].json()["data"]["envelopeSummary"]["recipients"]["signers"][0]["tabs"]
+                .is_object()
+        );
 
         // Basic from user_name/password.
         let basic = at(&got, &format!("/basic/{tag}"));
@@ -322,7 +328,8 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
             .is_some_and(|u| u.ends_with("/oauth/a"))
             && f["error"]
                 .as_str()
-                .is_some_and(|e| e.contains("OAuth for Connect is not set up") && e.contains(partner.as_str()))),
+                .is_some_and(|e| e.contains("OAuth for Connect is not set up")
+                    && e.contains(partner.as_str()))),
         "{listed:?}"
     );
     wd.destroy().unwrap();

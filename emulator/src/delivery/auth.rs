@@ -105,10 +105,7 @@ impl TokenCache {
 
     /// Keeps `token` for `ttl`.
     pub fn put(&self, settings: &OAuthSettings, token: &str, ttl: Duration) {
-        lock(&self.tokens).insert(
-            settings.clone(),
-            (token.to_owned(), Instant::now() + ttl),
-        );
+        lock(&self.tokens).insert(settings.clone(), (token.to_owned(), Instant::now() + ttl));
     }
 }
 
@@ -187,6 +184,9 @@ mod tests {
 
     #[test]
     fn basic_header() {
-        assert_eq!(basic("Aladdin", "open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(
+            basic("Aladdin", "open sesame"),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
     }
 }

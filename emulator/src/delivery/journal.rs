@@ -128,10 +128,7 @@ impl Journal {
     pub fn log(&mut self, e: &Entry, retry_count: u32, error: &str, payload: &[u8]) {
         let id = self.new_id();
         let now = util::rfc3339(util::now_secs());
-        let uri = format!(
-            "/restapi/v2.1/accounts/{}/connect/logs/{id}",
-            e.account_id
-        );
+        let uri = format!("/restapi/v2.1/accounts/{}/connect/logs/{id}", e.account_id);
         let entry = json!({
             "logId": id, "accountId": e.account_id, "connectId": e.connect_id,
             "configUrl": e.url, "envelopeId": e.envelope_id, "created": now, "lastTry": now,

@@ -162,8 +162,10 @@ mod tests {
 
     #[test]
     fn recipient_flavour_looks_at_recipients() {
-        let r = cfg(json!({"configurationType": "customrecipient", "allUsers": "false",
-                           "userIds": ["r"]}));
+        let r = cfg(
+            json!({"configurationType": "customrecipient", "allUsers": "false",
+                           "userIds": ["r"]}),
+        );
         assert!(decide(&r, &ev("envelope-completed"), "r", &[]).is_err());
         assert!(decide(&r, &ev("envelope-completed"), "s", &["r".into()]).is_ok());
         let sf = cfg(json!({"configurationType": "salesforce"}));

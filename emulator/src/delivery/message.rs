@@ -454,10 +454,10 @@ impl Message {
             data.insert("recipientId".into(), Value::String(r.clone()));
         }
         data.insert("envelopeSummary".into(), self.summary.clone());
-        let configuration_id = self
-            .configuration_id
-            .parse::<u64>()
-            .map_or_else(|_| Value::String(self.configuration_id.clone()), Value::from);
+        let configuration_id = self.configuration_id.parse::<u64>().map_or_else(
+            |_| Value::String(self.configuration_id.clone()),
+            Value::from,
+        );
         let v = json!({
             "event": self.event.name,
             "apiVersion": "v2.1",

@@ -79,7 +79,10 @@ impl std::fmt::Debug for DeliveryConfig {
             .field("max_retries", &self.max_retries)
             .field("timeout", &self.timeout)
             .field("concurrency", &self.concurrency)
-            .field("client_identity", &self.client_identity.as_ref().map(|_| "[set]"))
+            .field(
+                "client_identity",
+                &self.client_identity.as_ref().map(|_| "[set]"),
+            )
             .finish()
     }
 }
@@ -161,14 +164,18 @@ fn build_clients(config: &DeliveryConfig) -> Result<Clients, String> {
             .no_proxy()
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("docusign-emulator-connect/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!(
+                "docusign-emulator-connect/",
+                env!("CARGO_PKG_VERSION")
+            ));
         if !roots.is_empty() {
             b = b.tls_certs_merge(roots.clone());
         }
         if let Some(i) = identity {
             b = b.identity(i);
         }
-        b.build().map_err(|e| format!("cannot build the delivery HTTP client: {e}"))
+        b.build()
+            .map_err(|e| format!("cannot build the delivery HTTP client: {e}"))
     };
     Ok(Clients {
         plain: builder(None)?,
@@ -363,7 +370,10 @@ pub fn api_routes() -> Router<Arc<Shared>> {
             get(log_one).delete(delete_log),
         )
         .route(&format!("{BASE}/failures"), get(failures))
-        .route(&format!("{BASE}/failures/{{failureId}}"), delete(delete_failure))
+        .route(
+            &format!("{BASE}/failures/{{failureId}}"),
+            delete(delete_failure),
+        )
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
@@ -468,10 +478,7 @@ async fn delete_log(
     }
 }
 
-async fn failures(
-    State(shared): State<Arc<Shared>>,
-    caller: Caller,
-) -> Result<Response, ApiError> {
+async fn failures(State(shared): State<Arc<Shared>>, caller: Caller) -> Result<Response, ApiError> {
     let items = lock(&shared.delivery.journal).failures(&caller.account_id);
     Ok(json_response(StatusCode::OK, &listing("failures", items)))
 }

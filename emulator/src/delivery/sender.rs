@@ -79,12 +79,16 @@ impl Job {
     ) -> Job {
         let cfg = &stored.body;
         let user = model::text(cfg, "userName");
-        let basic = (!user.is_empty())
-            .then(|| (user.to_owned(), model::text(cfg, "password").to_owned()));
+        let basic =
+            (!user.is_empty()).then(|| (user.to_owned(), model::text(cfg, "password").to_owned()));
         let own_oauth = stored
             .delivery
             .per_configuration_oauth
-            .then(|| cfg.get("oAuthConfiguration").and_then(Value::as_object).cloned())
+            .then(|| {
+                cfg.get("oAuthConfiguration")
+                    .and_then(Value::as_object)
+                    .cloned()
+            })
             .flatten();
         Job {
             record: 0,
@@ -194,7 +198,10 @@ async fn headers(
             return Err(format!(
                 "includeOAuth is set but OAuth for Connect is not set up on account {}{}",
                 job.settings_account_id,
-                if job.settings_account_id.eq_ignore_ascii_case(&job.entry.account_id) {
+                if job
+                    .settings_account_id
+                    .eq_ignore_ascii_case(&job.entry.account_id)
+                {
                     ""
                 } else {
                     " (the integrator account whose settings integratorManaged uses)"
@@ -224,9 +231,16 @@ async fn headers(
     Ok(out)
 }
 
-async fn attempt(shared: &Shared, job: &Job, body: &[u8], sent: &mut Sent) -> Result<u16, (Option<u16>, String)> {
+async fn attempt(
+    shared: &Shared,
+    job: &Job,
+    body: &[u8],
+    sent: &mut Sent,
+) -> Result<u16, (Option<u16>, String)> {
     let url = check_url(shared, &job.url).await.map_err(|e| (None, e))?;
-    let headers = headers(shared, job, body, sent).await.map_err(|e| (None, e))?;
+    let headers = headers(shared, job, body, sent)
+        .await
+        .map_err(|e| (None, e))?;
     let clients = shared.delivery.clients().map_err(|e| (None, e))?;
     let http = if job.mutual_tls {
         &clients.mutual
@@ -333,6 +347,9 @@ mod tests {
         let b = Duration::from_millis(10);
         assert_eq!(backoff(b, 0), b);
         assert_eq!(backoff(b, 3), Duration::from_millis(80));
-        assert_eq!(backoff(Duration::from_secs(30), 40), Duration::from_secs(3600));
+        assert_eq!(
+            backoff(Duration::from_secs(30), 40),
+            Duration::from_secs(3600)
+        );
     }
 }
