@@ -137,10 +137,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
     let mut client_cert = None;
     let mut client_key = None;
     while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
+        let (flag, inline) = split(&arg);
         if flag == "-h" || flag == "--help" {
             return Ok(Command::Help);
         }
@@ -175,10 +172,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
         if !VALUED.contains(&flag.as_str()) {
             return Err(CliError::Unknown(arg));
         }
-        let value = match inline {
-            Some(v) => v,
-            None => args.next().ok_or_else(|| CliError::Missing(flag.clone()))?,
-        };
+        let value = value_of(&flag, inline, &mut args)?;
         let f = flag.as_str();
         match f {
             "--listen" => {
@@ -234,6 +228,28 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
     Ok(Command::Run(config))
 }
 
+/// `--flag=value` or `--flag`: the flag and its inline value.
+fn split(arg: &str) -> (String, Option<String>) {
+    match arg.split_once('=') {
+        Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+        _ => (arg.to_owned(), None),
+    }
+}
+
+/// The flag's value: inline, or the next argument.
+fn value_of(
+    flag: &str,
+    inline: Option<String>,
+    args: &mut impl Iterator<Item = String>,
+) -> Result<String, CliError> {
+    match inline {
+        Some(v) => Ok(v),
+        None => args
+            .next()
+            .ok_or_else(|| CliError::Missing(flag.to_owned())),
+    }
+}
+
 fn read(flag: &str, file: &str) -> Result<String, CliError> {
     std::fs::read_to_string(file).map_err(|e| invalid(flag, format!("{file}: {e}")))
 }
@@ -244,20 +260,14 @@ fn parse_listen<I: Iterator<Item = String>>(mut args: I) -> Result<Command, CliE
         ..ListenArgs::default()
     };
     while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
+        let (flag, inline) = split(&arg);
         if flag == "-h" || flag == "--help" {
             return Ok(Command::Help);
         }
         if !["--port", "--tls-dir", "--client", "--status"].contains(&flag.as_str()) {
             return Err(CliError::Unknown(arg));
         }
-        let value = match inline {
-            Some(v) => v,
-            None => args.next().ok_or_else(|| CliError::Missing(flag.clone()))?,
-        };
+        let value = value_of(&flag, inline, &mut args)?;
         let f = flag.as_str();
         match f {
             "--port" => out.port = number(f, &value)?,

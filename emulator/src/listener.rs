@@ -226,6 +226,25 @@ impl Listener {
         }
     }
 
+    /// A https listener with a server certificate for 127.0.0.1 from `ca`, requiring a client
+    /// certificate from `client_ca_pem` when given, and accepting `clients` at `/token`.
+    pub fn https(
+        ca: &crate::tls::Ca,
+        client_ca_pem: Option<String>,
+        clients: Vec<(String, String)>,
+    ) -> Result<Listener, String> {
+        let server = ca.server(&["127.0.0.1", "localhost"])?;
+        Listener::start(ListenerConfig {
+            tls: Some(ListenerTls {
+                cert_pem: server.cert_pem,
+                key_pem: server.key_pem,
+                client_ca_pem,
+            }),
+            clients,
+            ..ListenerConfig::default()
+        })
+    }
+
     /// The listener's URL for `path` (e.g. `/connect`).
     pub fn url(&self, path: &str) -> String {
         let scheme = if self.https { "https" } else { "http" };

@@ -53,43 +53,41 @@ async fn wait_for_signal() {
     }
 }
 
+/// Server TLS with a new CA written to `dir/ca.pem` (whose path is returned).
+fn listener_tls(dir: &std::path::Path) -> Result<(ListenerTls, String), String> {
+    let ca = docusign_emulator::tls::Ca::new("Connect listener CA (emulator)")?;
+    let server = ca.server(&["127.0.0.1", "localhost"])?;
+    let path = dir.join("ca.pem");
+    std::fs::create_dir_all(dir)
+        .and_then(|_| std::fs::write(&path, &ca.cert_pem))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let tls = ListenerTls {
+        cert_pem: server.cert_pem,
+        key_pem: server.key_pem,
+        client_ca_pem: None,
+    };
+    Ok((tls, path.display().to_string()))
+}
+
 /// The `listen` subcommand: a small listener printing what it receives.
 async fn listen(args: ListenArgs) -> ExitCode {
-    let mut ca_file = None;
-    let tls = match &args.tls_dir {
-        None => None,
-        Some(dir) => {
-            let made = docusign_emulator::tls::Ca::new("Connect listener CA (emulator)")
-                .and_then(|ca| ca.server(&["127.0.0.1", "localhost"]).map(|s| (ca, s)));
-            let (ca, server) = match made {
-                Ok(x) => x,
-                Err(e) => {
-                    eprintln!("docusign-emulator listen: cannot make certificates: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let path = dir.join("ca.pem");
-            if let Err(e) =
-                std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, &ca.cert_pem))
-            {
-                eprintln!("docusign-emulator listen: {}: {e}", path.display());
-                return ExitCode::FAILURE;
-            }
-            ca_file = Some(path.display().to_string());
-            Some(ListenerTls {
-                cert_pem: server.cert_pem,
-                key_pem: server.key_pem,
-                client_ca_pem: None,
-            })
-        }
-    };
-    let listener = match Listener::start(ListenerConfig {
-        tls,
-        clients: args.clients,
-        print: true,
-        port: args.port,
-        ..ListenerConfig::default()
-    }) {
+    let started = args
+        .tls_dir
+        .as_deref()
+        .map(listener_tls)
+        .transpose()
+        .and_then(|tls| {
+            let (tls, ca_file) = tls.unzip();
+            let listener = Listener::start(ListenerConfig {
+                tls,
+                clients: args.clients,
+                print: true,
+                port: args.port,
+                ..ListenerConfig::default()
+            })?;
+            Ok((listener, ca_file))
+        });
+    let (listener, ca_file) = match started {
         Ok(l) => l,
         Err(e) => {
             eprintln!("docusign-emulator listen: {e}");

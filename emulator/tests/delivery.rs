@@ -9,7 +9,7 @@ use base64::Engine as _;
 use common::*;
 use docusign_emulator::Config;
 use docusign_emulator::delivery::DeliveryConfig;
-use docusign_emulator::listener::{Listener, ListenerConfig, ListenerTls, Received};
+use docusign_emulator::listener::{Listener, ListenerConfig, Received};
 use docusign_emulator::tls::Ca;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -17,16 +17,11 @@ use std::time::Duration;
 
 /// A https listener whose CA the emulator trusts; `client_ca` requires client certificates.
 fn listener(ca: &Ca, client_ca: Option<String>) -> Listener {
-    let server = ca.server(&["127.0.0.1"]).unwrap();
-    Listener::start(ListenerConfig {
-        tls: Some(ListenerTls {
-            cert_pem: server.cert_pem,
-            key_pem: server.key_pem,
-            client_ca_pem: client_ca,
-        }),
-        clients: vec![("partner-client".into(), "partner-secret".into())],
-        ..ListenerConfig::default()
-    })
+    Listener::https(
+        ca,
+        client_ca,
+        vec![("partner-client".into(), "partner-secret".into())],
+    )
     .unwrap()
 }
 

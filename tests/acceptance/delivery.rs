@@ -12,13 +12,13 @@
 
 use base64::Engine as _;
 use docusign_emulator::delivery::DeliveryConfig;
-use docusign_emulator::listener::{Listener, ListenerConfig, ListenerTls, Received};
+use docusign_emulator::listener::{Listener, Received};
 use docusign_emulator::tls::Ca;
 use serde_json::{Value, json};
 use std::time::Duration;
 
+use crate::partner::copy_tf;
 use crate::support::emulator::Config;
-use crate::support::terraform::repo_root;
 use crate::support::{Emulator, Overrides, REQUIRED_DOCUSIGN, WorkDir};
 
 const ROOT: &str = r#"
@@ -136,31 +136,12 @@ output "hmac_secret" {
 "#;
 
 fn https_listener(ca: &Ca, client_ca: Option<String>) -> Listener {
-    let server = ca.server(&["127.0.0.1"]).unwrap();
-    Listener::start(ListenerConfig {
-        tls: Some(ListenerTls {
-            cert_pem: server.cert_pem,
-            key_pem: server.key_pem,
-            client_ca_pem: client_ca,
-        }),
-        clients: vec![("partner-client".into(), "partner-secret".into())],
-        ..ListenerConfig::default()
-    })
+    Listener::https(
+        ca,
+        client_ca,
+        vec![("partner-client".into(), "partner-secret".into())],
+    )
     .unwrap()
-}
-
-fn copy_module(wd: &WorkDir) {
-    let dir = repo_root().join("examples/modules/partner-connect");
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "tf") {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            wd.write_file(
-                &format!("modules/partner-connect/{name}"),
-                &std::fs::read_to_string(&p).unwrap(),
-            );
-        }
-    }
 }
 
 /// Raises `envelope-completed` on `account` and waits for its deliveries (retries included).
@@ -230,7 +211,11 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
     wd.set_env("TF_VAR_token_url", &listener.token_url());
     wd.set_env("TF_VAR_mtls_listener", &mtls.url(""));
     wd.set_env("TF_VAR_failing_listener", &failing.url(""));
-    copy_module(&wd);
+    copy_tf(
+        &wd,
+        "examples/modules/partner-connect",
+        "modules/partner-connect",
+    );
     wd.write_config(&format!("{REQUIRED_DOCUSIGN}\n{ROOT}"));
     wd.run(&["get", "-no-color"]).unwrap();
     wd.apply().unwrap();

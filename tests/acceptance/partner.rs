@@ -100,7 +100,7 @@ fn repo() -> PathBuf {
 
 /// Copies every `*.tf` file of `from` (relative to the repository) into `to` (relative to the
 /// working directory).
-fn copy_tf(wd: &WorkDir, from: &str, to: &str) {
+pub(crate) fn copy_tf(wd: &WorkDir, from: &str, to: &str) {
     let dir = repo().join(from);
     let mut n = 0;
     for e in std::fs::read_dir(&dir).unwrap() {

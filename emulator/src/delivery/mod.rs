@@ -427,14 +427,18 @@ fn listing(key: &str, items: Vec<Value>) -> Value {
     json!({ key: items, "totalRecords": n, "type": key })
 }
 
+/// `?additional_info=true`: log entries with their `connectDebugLog`.
+fn additional_info(q: &HashMap<String, String>) -> bool {
+    q.get("additional_info")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
 async fn logs(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let debug = q
-        .get("additional_info")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let debug = additional_info(&q);
     let items = lock(&shared.delivery.journal).logs(&caller.account_id, debug);
     Ok(json_response(StatusCode::OK, &listing("logs", items)))
 }
@@ -445,9 +449,7 @@ async fn log_one(
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let debug = q
-        .get("additional_info")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let debug = additional_info(&q);
     match lock(&shared.delivery.journal).log_entry(&caller.account_id, &id, debug) {
         Some(l) => Ok(json_response(StatusCode::OK, &l)),
         None => Err(ApiError::bad_param(format!(
