@@ -17,7 +17,6 @@ use docusign_emulator::tls::Ca;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-use crate::partner::copy_tf;
 use crate::support::emulator::Config;
 use crate::support::{Emulator, Overrides, REQUIRED_DOCUSIGN, WorkDir};
 
@@ -167,7 +166,7 @@ fn signed_with(secret: &str, m: &Received) -> bool {
 
 fn failures(emu: &Emulator, account: &str) -> Vec<Value> {
     let (status, v) = emu
-        .api_on(account, "GET", "/connect/failures", None)
+        .api_on("GET", account, "/connect/failures", None)
         .unwrap();
     assert_eq!(status, 200, "{v}");
     v["failures"].as_array().cloned().unwrap_or_default()
@@ -211,8 +210,7 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
     wd.set_env("TF_VAR_token_url", &listener.token_url());
     wd.set_env("TF_VAR_mtls_listener", &mtls.url(""));
     wd.set_env("TF_VAR_failing_listener", &failing.url(""));
-    copy_tf(
-        &wd,
+    wd.copy_tf_files(
         "examples/modules/partner-connect",
         "modules/partner-connect",
     );
