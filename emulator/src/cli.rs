@@ -44,12 +44,27 @@ OPTIONS:
     --state-file PATH             Keep data in PATH across restarts (loaded at start, saved on change)
     --limit-status N              HTTP status of rate-limit errors [default: 400]
     --not-found-status N          HTTP status for an unknown connectId [default: 400]
-    --allow-http-listeners        Accept http:// urlToPublishTo (DocuSign requires https by default)
+    --allow-http-listeners        Accept http:// urlToPublishTo, and deliver to it (DocuSign requires https)
+    --trust-ca PEMFILE            Trust this CA for https listeners and authorization servers (repeatable)
+    --allow-any-host              Deliver to hosts other than loopback addresses
+    --retry-backoff-ms N          First retry delay of unacknowledged messages, doubling [default: 30000]
+    --max-retries N               Retries of unacknowledged messages [default: 10]
+    --delivery-timeout-secs N     Time a listener has to answer [default: 100]
+    --delivery-concurrency N      Messages in flight at once [default: 8]
+    --connect-client-cert PEMFILE Client certificate presented for requireMutualTls (with the key)
+    --connect-client-key PEMFILE  Its private key [default: a generated certificate and CA]
     -h, --help                    Print this help
 
 CONTROL SURFACE (no auth): GET /_emulator/info, GET|DELETE /_emulator/requests,
 GET|POST|DELETE /_emulator/faults, POST /_emulator/reset, POST /_emulator/tokens/expire,
-GET /_emulator/accounts/{acct}/connect/{id}/delivery
+GET /_emulator/accounts/{acct}/connect/{id}/delivery, POST /_emulator/accounts/{acct}/events[?wait=true],
+GET /_emulator/deliveries, GET /_emulator/connect/client-certificate
+
+    docusign-emulator listen [--port N] [--tls-dir DIR] [--client ID=SECRET] [--status N]
+
+A small Connect listener and OAuth client-credentials server (POST /token) on 127.0.0.1 that
+prints each message it receives. Its first stdout line is {url, token_url, ca_file}; with
+--tls-dir it serves https with a CA it writes to DIR/ca.pem (give it to --trust-ca).
 ";
 
 /// What the command line asks for.
@@ -59,6 +74,21 @@ pub enum Command {
     Run(Box<Config>),
     /// Print the help.
     Help,
+    /// Run the small listener.
+    Listen(ListenArgs),
+}
+
+/// The `listen` subcommand's options.
+#[derive(Debug, Default)]
+pub struct ListenArgs {
+    /// Port (0: any).
+    pub port: u16,
+    /// Serve https with a generated CA written to `DIR/ca.pem`.
+    pub tls_dir: Option<PathBuf>,
+    /// Accepted client-credentials clients.
+    pub clients: Vec<(String, String)>,
+    /// Status answered to messages.
+    pub status: u16,
 }
 
 /// A command-line error.
@@ -112,17 +142,24 @@ fn jwt_app(flag: &str, v: &str, consented: bool) -> Result<JwtApp, CliError> {
 /// Parses the arguments (without the program name).
 pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliError> {
     let mut config = Config::default();
-    let mut args = args.into_iter();
+    let mut args = args.into_iter().peekable();
+    if args.peek().map(String::as_str) == Some("listen") {
+        args.next();
+        return parse_listen(args);
+    }
+    let mut client_cert = None;
+    let mut client_key = None;
     while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
+        let (flag, inline) = split(&arg);
         if flag == "-h" || flag == "--help" {
             return Ok(Command::Help);
         }
         if flag == "--allow-http-listeners" {
             config.allow_http_listeners = true;
+            continue;
+        }
+        if flag == "--allow-any-host" {
+            config.delivery.allow_any_host = true;
             continue;
         }
         const VALUED: &[&str] = &[
@@ -142,14 +179,18 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
             "--state-file",
             "--limit-status",
             "--not-found-status",
+            "--trust-ca",
+            "--retry-backoff-ms",
+            "--max-retries",
+            "--delivery-timeout-secs",
+            "--delivery-concurrency",
+            "--connect-client-cert",
+            "--connect-client-key",
         ];
         if !VALUED.contains(&flag.as_str()) {
             return Err(CliError::Unknown(arg));
         }
-        let value = match inline {
-            Some(v) => v,
-            None => args.next().ok_or_else(|| CliError::Missing(flag.clone()))?,
-        };
+        let value = value_of(&flag, inline, &mut args)?;
         let f = flag.as_str();
         match f {
             "--listen" => {
@@ -184,9 +225,35 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
             "--token-ttl-secs" => config.token_ttl = Duration::from_secs(number(f, &value)?),
             "--state-file" => config.state_file = Some(PathBuf::from(value)),
             "--limit-status" => config.limit_status = number(f, &value)?,
+            "--trust-ca" => config.delivery.trusted_ca_pems.push(read(f, &value)?),
+            "--retry-backoff-ms" => {
+                config.delivery.retry_backoff = Duration::from_millis(number(f, &value)?)
+            }
+            "--max-retries" => config.delivery.max_retries = number(f, &value)?,
+            "--delivery-timeout-secs" => {
+                config.delivery.timeout = Duration::from_secs(number(f, &value)?)
+            }
+            "--delivery-concurrency" => {
+                config.delivery.concurrency = number(f, &value)?;
+                if config.delivery.concurrency == 0 {
+                    return Err(invalid(f, "at least 1"));
+                }
+            }
+            "--connect-client-cert" => client_cert = Some(read(f, &value)?),
+            "--connect-client-key" => client_key = Some(read(f, &value)?),
             _ => config.not_found_status = number(f, &value)?,
         }
     }
+    config.delivery.client_identity = match (client_cert, client_key) {
+        (Some(c), Some(k)) => Some((c, k)),
+        (None, None) => None,
+        _ => {
+            return Err(invalid(
+                "--connect-client-cert",
+                "give both --connect-client-cert and --connect-client-key",
+            ));
+        }
+    };
     if config.topology.is_some() && config.accounts != Config::default().accounts {
         return Err(invalid(
             "--accounts",
@@ -286,6 +353,62 @@ fn topology_flag(t: &mut Topology, flag: &str, v: &str) -> Result<(), CliError> 
     Ok(())
 }
 
+/// `--flag=value` or `--flag`: the flag and its inline value.
+fn split(arg: &str) -> (String, Option<String>) {
+    match arg.split_once('=') {
+        Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+        _ => (arg.to_owned(), None),
+    }
+}
+
+/// The flag's value: inline, or the next argument.
+fn value_of(
+    flag: &str,
+    inline: Option<String>,
+    args: &mut impl Iterator<Item = String>,
+) -> Result<String, CliError> {
+    match inline {
+        Some(v) => Ok(v),
+        None => args
+            .next()
+            .ok_or_else(|| CliError::Missing(flag.to_owned())),
+    }
+}
+
+fn read(flag: &str, file: &str) -> Result<String, CliError> {
+    std::fs::read_to_string(file).map_err(|e| invalid(flag, format!("{file}: {e}")))
+}
+
+fn parse_listen<I: Iterator<Item = String>>(mut args: I) -> Result<Command, CliError> {
+    let mut out = ListenArgs {
+        status: 200,
+        ..ListenArgs::default()
+    };
+    while let Some(arg) = args.next() {
+        let (flag, inline) = split(&arg);
+        if flag == "-h" || flag == "--help" {
+            return Ok(Command::Help);
+        }
+        if !["--port", "--tls-dir", "--client", "--status"].contains(&flag.as_str()) {
+            return Err(CliError::Unknown(arg));
+        }
+        let value = value_of(&flag, inline, &mut args)?;
+        let f = flag.as_str();
+        match f {
+            "--port" => out.port = number(f, &value)?,
+            "--tls-dir" => out.tls_dir = Some(PathBuf::from(value)),
+            "--status" => out.status = number(f, &value)?,
+            _ => {
+                let (id, secret) = value
+                    .split_once('=')
+                    .ok_or_else(|| invalid(f, "expected ID=SECRET"))?;
+                out.clients.push((id.to_owned(), secret.to_owned()));
+            }
+        }
+    }
+    Ok(Command::Listen(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,7 +416,29 @@ mod tests {
     fn run(args: &[&str]) -> Result<Config, CliError> {
         match parse(args.iter().map(|s| s.to_string()))? {
             Command::Run(c) => Ok(*c),
-            Command::Help => panic!("help"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn delivery_flags_and_listen() {
+        let c = run(&[
+            "--allow-any-host",
+            "--retry-backoff-ms=5",
+            "--max-retries",
+            "2",
+        ])
+        .unwrap();
+        assert!(c.delivery.allow_any_host);
+        assert_eq!(c.delivery.retry_backoff, Duration::from_millis(5));
+        assert_eq!(c.delivery.max_retries, 2);
+        assert!(run(&["--delivery-concurrency", "0"]).is_err());
+        match parse(["listen", "--client", "id=s", "--status=500"].map(String::from)) {
+            Ok(Command::Listen(l)) => {
+                assert_eq!(l.clients, vec![("id".to_owned(), "s".to_owned())]);
+                assert_eq!(l.status, 500);
+            }
+            other => panic!("{other:?}"),
         }
     }
 

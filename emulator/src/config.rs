@@ -40,6 +40,8 @@ pub struct Config {
     /// Accept `http://` listener URLs (DocuSign requires https unless an account setting
     /// allows HTTP listeners). Off by default.
     pub allow_http_listeners: bool,
+    /// Connect delivery: trusted CAs, hosts, retries, concurrency, the client certificate.
+    pub delivery: crate::delivery::DeliveryConfig,
 }
 
 impl Default for Config {
@@ -57,6 +59,7 @@ impl Default for Config {
             limit_status: 400,
             not_found_status: 400,
             allow_http_listeners: false,
+            delivery: crate::delivery::DeliveryConfig::default(),
         }
     }
 }
@@ -76,6 +79,7 @@ impl std::fmt::Debug for Config {
             .field("limit_status", &self.limit_status)
             .field("not_found_status", &self.not_found_status)
             .field("allow_http_listeners", &self.allow_http_listeners)
+            .field("delivery", &self.delivery)
             .finish()
     }
 }

@@ -1,7 +1,6 @@
 //! `connect` and `connect/{connectId}`: Connect configurations (list, create, update with the
-//! id in the body, get as a `connectConfigResults` wrapper, delete with an empty 200), plus
-//! the read-only `connect/logs` and `connect/failures` (always empty: the emulator delivers
-//! no messages).
+//! id in the body, get as a `connectConfigResults` wrapper, delete with an empty 200).
+//! `connect/logs` and `connect/failures` belong to [`crate::delivery`].
 
 use axum::Router;
 use axum::body::Bytes;
@@ -24,8 +23,6 @@ const BASE: &str = "/restapi/v2.1/accounts/{accountId}/connect";
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(BASE, get(list).post(create).put(update))
-        .route(&format!("{BASE}/logs"), get(logs).delete(delete_logs))
-        .route(&format!("{BASE}/failures"), get(failures))
         .route(
             &format!("{BASE}/{{connectId}}"),
             get(get_one).delete(delete_one),
@@ -247,24 +244,6 @@ async fn delete_one(
     }
     shared.persist(&data);
     Ok(empty_ok())
-}
-
-async fn logs(_caller: Caller) -> Result<Response, ApiError> {
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({"logs": [], "totalRecords": "0"}),
-    ))
-}
-
-async fn delete_logs(_caller: Caller) -> Result<Response, ApiError> {
-    Ok(empty_ok())
-}
-
-async fn failures(_caller: Caller) -> Result<Response, ApiError> {
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({"failures": [], "totalRecords": "0"}),
-    ))
 }
 
 /// The delivery record of configuration `id` in `account`, for the control surface.

@@ -90,6 +90,7 @@ async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     }
     shared.faults.clear();
     shared.log.clear();
+    lock(&shared.delivery.journal).clear();
     shared.limits.reset();
     empty_ok()
 }

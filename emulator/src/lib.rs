@@ -67,7 +67,10 @@ mod topology;
 mod util;
 
 pub mod cli;
+pub mod delivery;
+pub mod listener;
 pub mod swagger;
+pub mod tls;
 
 pub use config::{AccountInfo, Config, Error, Info, IntegrationKeyInfo, JwtApp, UserInfo};
 pub use server::{BlockingRunning, Running, start, start_blocking};

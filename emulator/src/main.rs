@@ -2,7 +2,8 @@
 //! JSON as the first stdout line followed by human-readable lines, and runs until Ctrl-C or
 //! SIGTERM. Logs go to stderr (`RUST_LOG` filters them).
 
-use docusign_emulator::cli::{Command, HELP, parse};
+use docusign_emulator::cli::{Command, HELP, ListenArgs, parse};
+use docusign_emulator::listener::{Listener, ListenerConfig, ListenerTls};
 use docusign_emulator::{Info, start};
 use std::io::Write;
 use std::process::ExitCode;
@@ -73,6 +74,60 @@ async fn wait_for_signal() {
     }
 }
 
+/// Server TLS with a new CA written to `dir/ca.pem` (whose path is returned).
+fn listener_tls(dir: &std::path::Path) -> Result<(ListenerTls, String), String> {
+    let ca = docusign_emulator::tls::Ca::new("Connect listener CA (emulator)")?;
+    let server = ca.server(&["127.0.0.1", "localhost"])?;
+    let path = dir.join("ca.pem");
+    std::fs::create_dir_all(dir)
+        .and_then(|_| std::fs::write(&path, &ca.cert_pem))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let tls = ListenerTls {
+        cert_pem: server.cert_pem,
+        key_pem: server.key_pem,
+        client_ca_pem: None,
+    };
+    Ok((tls, path.display().to_string()))
+}
+
+/// The `listen` subcommand: a small listener printing what it receives.
+async fn listen(args: ListenArgs) -> ExitCode {
+    let started = args
+        .tls_dir
+        .as_deref()
+        .map(listener_tls)
+        .transpose()
+        .and_then(|tls| {
+            let (tls, ca_file) = tls.unzip();
+            let listener = Listener::start(ListenerConfig {
+                tls,
+                clients: args.clients,
+                print: true,
+                port: args.port,
+                ..ListenerConfig::default()
+            })?;
+            Ok((listener, ca_file))
+        });
+    let (listener, ca_file) = match started {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("docusign-emulator listen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    listener.set_status(args.status);
+    let line = serde_json::json!({
+        "url": listener.url("/connect"),
+        "token_url": listener.token_url(),
+        "ca_file": ca_file,
+    });
+    println!("{line}");
+    let _ = std::io::stdout().flush();
+    wait_for_signal().await;
+    drop(listener);
+    ExitCode::SUCCESS
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -88,6 +143,7 @@ async fn main() -> ExitCode {
             print!("{HELP}");
             return ExitCode::SUCCESS;
         }
+        Ok(Command::Listen(args)) => return listen(args).await,
         Err(e) => {
             eprintln!("docusign-emulator: {e}");
             return ExitCode::from(2);

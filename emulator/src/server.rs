@@ -261,6 +261,10 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         faults: Faults::default(),
         log: Log::default(),
         state_file: config.state_file.clone(),
+        delivery: crate::delivery::Engine::new(
+            config.delivery.clone(),
+            config.allow_http_listeners,
+        ),
     });
     let router = crate::router::router(shared);
     let (stop_tx, stop_rx) = watch::channel(false);

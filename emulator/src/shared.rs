@@ -51,6 +51,8 @@ pub struct Shared {
     pub log: crate::reqlog::Log,
     /// Where data is persisted.
     pub state_file: Option<PathBuf>,
+    /// Connect delivery.
+    pub delivery: crate::delivery::Engine,
 }
 
 /// An integration key as the emulator resolved it at start.

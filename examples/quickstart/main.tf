@@ -1,7 +1,9 @@
 # The quickstart: OAuth for Connect on the account, and a Connect configuration that uses it.
 #
 # ./scripts/quickstart runs it against the local DocuSign emulator; the provider reads its
-# settings from the DOCUSIGN_* environment variables the script exports.
+# settings from the DOCUSIGN_* environment variables the script exports. The script also starts
+# a small listener with an authorization server beside it, points the two URL variables at them,
+# and raises an envelope-completed event to show the message the configuration delivers.
 
 terraform {
   required_providers {
@@ -14,7 +16,7 @@ terraform {
 provider "docusign" {}
 
 resource "docusign_connect_oauth_config" "this" {
-  authorization_server_url = "https://auth.example.com/oauth2/token"
+  authorization_server_url = var.authorization_server_url
   client_id                = "docusign-connect"
   client_secret            = var.client_secret
   scope                    = "webhooks.write"
@@ -22,7 +24,7 @@ resource "docusign_connect_oauth_config" "this" {
 
 resource "docusign_connect_configuration" "completed" {
   name                     = "Quickstart: completed envelopes"
-  url_to_publish_to        = "https://hooks.example.com/docusign"
+  url_to_publish_to        = var.webhook_url
   all_users                = true
   allow_envelope_publish   = true
   enable_log               = true
@@ -38,6 +40,18 @@ resource "docusign_connect_configuration" "completed" {
   }
 
   depends_on = [docusign_connect_oauth_config.this]
+}
+
+variable "webhook_url" {
+  description = "The https listener Connect delivers to."
+  type        = string
+  default     = "https://hooks.example.com/docusign"
+}
+
+variable "authorization_server_url" {
+  description = "The token URL of your authorization server (OAuth for Connect)."
+  type        = string
+  default     = "https://auth.example.com/oauth2/token"
 }
 
 variable "client_secret" {

@@ -11,6 +11,7 @@ mod support;
 
 mod call_counts;
 mod connect_configuration;
+mod delivery;
 mod destroy_plans;
 mod emulator_fixture;
 mod examples;
