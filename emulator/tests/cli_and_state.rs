@@ -96,8 +96,15 @@ async fn binary_prints_info_json_first_and_serves_it() {
     child.wait().unwrap();
 }
 
-/// Starts the binary with `args` and returns its first stdout line as [`Info`].
-fn first_line(args: &[&str]) -> (std::process::Child, Info) {
+/// Starts the binary with `args` and returns its first stdout line as [`Info`], with the rest
+/// of its stdout (kept open: the binary stops if its stdout closes).
+fn first_line(
+    args: &[&str],
+) -> (
+    std::process::Child,
+    Info,
+    BufReader<std::process::ChildStdout>,
+) {
     let mut child = Command::new(BIN)
         .args(args)
         .stdout(Stdio::piped())
@@ -108,7 +115,7 @@ fn first_line(args: &[&str]) -> (std::process::Child, Info) {
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
     let info = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
-    (child, info)
+    (child, info, out)
 }
 
 #[tokio::test]
@@ -133,7 +140,7 @@ async fn binary_serves_a_topology_file() {
         .to_string(),
     )
     .unwrap();
-    let (mut child, info) = first_line(&["--topology", file.to_str().unwrap()]);
+    let (mut child, info, _stdout) = first_line(&["--topology", file.to_str().unwrap()]);
     let client = info.account_named("client-a").unwrap().to_owned();
     let alice = info.user_named("Alice").unwrap().clone();
     assert_eq!(alice.accounts, std::slice::from_ref(&client));
