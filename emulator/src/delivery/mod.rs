@@ -30,10 +30,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use crate::http::{ApiError, empty_ok, json_response};
-use crate::shared::{Caller, Shared};
-use crate::util::lock;
 use crate::model;
+use crate::shared::{Caller, Shared};
 use crate::tls::Ca;
+use crate::util::lock;
 use journal::{Journal, Record};
 use message::{Envelope, EnvelopeInput, Event, Message, Sender};
 

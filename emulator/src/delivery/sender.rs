@@ -11,11 +11,11 @@ use std::time::Duration;
 use super::auth::{self, OAuthSettings};
 use super::journal::{Attempt, Entry};
 use super::message::{Envelope, Event, Message};
-use crate::shared::Shared;
-use crate::util::lock;
 use crate::model;
+use crate::shared::Shared;
 use crate::state::StoredConfig;
 use crate::util;
+use crate::util::lock;
 
 /// One message on its way to one configuration.
 #[derive(Debug, Clone)]
