@@ -57,6 +57,7 @@ mod http;
 mod limits;
 mod model;
 mod oauth;
+mod publish;
 mod reqlog;
 mod router;
 mod server;

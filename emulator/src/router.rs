@@ -63,14 +63,14 @@ async fn not_found() -> ApiError {
 pub fn router(shared: Arc<Shared>) -> Router {
     let rest = crate::connect::routes()
         .merge(crate::settings::routes())
-        .merge(crate::delivery::api_routes())
+        .merge(crate::publish::api_routes())
         .route("/restapi/{*rest}", axum::routing::any(not_found))
         .route_layer(middleware::from_fn_with_state(shared.clone(), rate_limit));
     Router::new()
         .merge(rest)
         .merge(crate::oauth::routes())
         .merge(crate::control::routes())
-        .merge(crate::delivery::control_routes())
+        .merge(crate::publish::control_routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), faults))
         .with_state(shared)

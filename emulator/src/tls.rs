@@ -1,6 +1,7 @@
 //! Certificates for Connect delivery: a small certificate authority that issues server
-//! certificates (for the [`crate::listener`]) and client certificates (the identity the emulator
-//! presents to listeners that require mutual TLS, as DocuSign presents its own).
+//! certificates (for the small listener of `docusign-emulator listen`) and client certificates
+//! (the identity the emulator presents to listeners that require mutual TLS, as DocuSign
+//! presents its own).
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,

@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::auth::{self, OAuthSettings};
-use super::journal::{Attempt, Entry};
-use super::message::{Envelope, Event, Message};
+use crate::delivery::auth::{self, OAuthSettings};
+use crate::delivery::journal::{Attempt, Entry};
+use crate::delivery::message::{Envelope, Event, Message};
 use crate::model;
 use crate::shared::Shared;
 use crate::state::StoredConfig;
@@ -258,7 +258,11 @@ async fn attempt(
     let resp = req.send().await.map_err(|e| {
         (
             None,
-            format!("posting to {} failed: {}", job.url, super::describe(&e)),
+            format!(
+                "posting to {} failed: {}",
+                job.url,
+                crate::delivery::describe(&e)
+            ),
         )
     })?;
     let status = resp.status().as_u16();
