@@ -24,3 +24,4 @@ mod provider_loads;
 mod refactoring;
 mod release;
 mod reliability;
+mod write_only;
