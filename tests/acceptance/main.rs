@@ -25,3 +25,4 @@ mod provider_loads;
 mod refactoring;
 mod release;
 mod reliability;
+mod write_only;
