@@ -14,6 +14,7 @@ mod harness_on_provider;
 mod harness_selftest;
 mod hmac_key;
 mod jwt_discovery;
+mod module_tests;
 mod partner;
 mod provider_loads;
 mod release;

@@ -1,0 +1,25 @@
+# Test fixture: OAuth for Connect on the partner account (the account of the provider's
+# credentials), which DocuSign requires before it accepts an integrator-managed configuration
+# that authenticates with OAuth. The secret is write-only: it never reaches state.
+
+terraform {
+  required_providers {
+    docusign = {
+      source = "docusign-iac/docusign"
+    }
+  }
+}
+
+variable "client_secret" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "docusign_connect_oauth_config" "partner" {
+  authorization_server_url = "https://login.example.com/oauth2/token"
+  client_id                = "partner-connect-module-tests"
+  scope                    = "connect.events"
+  client_secret_wo         = var.client_secret
+  client_secret_wo_version = 1
+}
