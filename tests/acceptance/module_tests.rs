@@ -41,7 +41,10 @@ fn copy_module(from: &Path, dest: &Path) {
 fn terraform_version(wd: &WorkDir) -> (u32, u32) {
     let out = wd.run(&["version", "-json"]).unwrap();
     let v: Value = serde_json::from_str(out.stdout.trim()).unwrap();
-    let text = v["terraform_version"].as_str().unwrap_or_default().to_owned();
+    let text = v["terraform_version"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let mut parts = text.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
@@ -107,10 +110,12 @@ fn calls(requests: &[LoggedRequest], method: &str, suffix: &str) -> usize {
 
 /// The configurations the emulator's default account holds.
 fn configurations(emu: &Emulator) -> Vec<Value> {
-    let (status, body) = emu
-.api("GET", "/connect", None).unwrap();
+    let (status, body) = emu.api("GET", "/connect", None).unwrap();
     assert_eq!(status, 200, "{body}");
-    body["configurations"].as_array().cloned().unwrap_or_default()
+    body["configurations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 #[test]
@@ -163,10 +168,17 @@ fn the_partner_connect_module_tests_pass_under_terraform_test() {
         .filter(|r| r.method == "POST" && r.path.ends_with("/connect"))
         .collect();
     assert_eq!(creates.len(), 1, "{requests:?}");
-    let body = creates[0].body.as_ref().expect("the create's body is logged");
+    let body = creates[0]
+        .body
+        .as_ref()
+        .expect("the create's body is logged");
     assert_eq!(body["integratorManaged"], "true", "{body}");
     assert_eq!(body["includeOAuth"], "true", "{body}");
-    assert_eq!(calls(&requests, "POST", "/connect/oauth"), 1, "{requests:?}");
+    assert_eq!(
+        calls(&requests, "POST", "/connect/oauth"),
+        1,
+        "{requests:?}"
+    );
     assert_eq!(calls(&requests, "PUT", "/connect"), 1, "{requests:?}");
     assert_eq!(
         requests
@@ -176,7 +188,11 @@ fn the_partner_connect_module_tests_pass_under_terraform_test() {
         2,
         "the teardown must delete the configuration and the OAuth settings: {requests:?}"
     );
-    assert!(configurations(&emu).is_empty(), "{:?}", configurations(&emu));
+    assert!(
+        configurations(&emu).is_empty(),
+        "{:?}",
+        configurations(&emu)
+    );
 
     a_module_that_breaks_its_assertions_fails();
 }
@@ -216,5 +232,9 @@ fn a_module_that_breaks_its_assertions_fails() {
         "{}",
         report.diagnostics
     );
-    assert!(configurations(&emu).is_empty(), "{:?}", configurations(&emu));
+    assert!(
+        configurations(&emu).is_empty(),
+        "{:?}",
+        configurations(&emu)
+    );
 }
