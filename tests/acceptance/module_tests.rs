@@ -4,12 +4,11 @@
 //! `terraform test` knows nothing of them, so on 1.0.3 this test checks that it runs none of
 //! them and reaches no API instead.
 
-use std::path::Path;
-
 use serde_json::Value;
 
+use crate::examples::copy_tree;
 use crate::support::terraform::repo_root;
-use crate::support::{Emulator, LoggedRequest, Overrides, WorkDir};
+use crate::support::{Emulator, LoggedRequest, Overrides, TfVersion, WorkDir, terraform_version};
 
 const MODULE: &str = "examples/modules/partner-connect";
 
@@ -23,36 +22,10 @@ const RUNS: &[&str] = &[
     "rejects_an_unknown_auth",
 ];
 
-/// Copies the module directory, test files and fixtures included, into `dest`.
-fn copy_module(from: &Path, dest: &Path) {
-    std::fs::create_dir_all(dest).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let p = entry.path();
-        let target = dest.join(entry.file_name());
-        if p.is_dir() {
-            copy_module(&p, &target);
-        } else {
-            std::fs::copy(&p, &target).unwrap();
-        }
-    }
-}
-
-/// (major, minor) of the Terraform the harness runs, from `terraform version -json`.
-fn terraform_version(wd: &WorkDir) -> (u32, u32) {
-    let out = wd.run(&["version", "-json"]).unwrap();
-    let v: Value = serde_json::from_str(out.stdout.trim()).unwrap();
-    let text = v["terraform_version"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let mut parts = text.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
-}
-
 /// A working directory holding a copy of the module, pointed at `emu`.
 fn module_workdir(name: &str, emu: &Emulator) -> WorkDir {
     let mut wd = WorkDir::new(name, &Overrides::docusign());
-    copy_module(&repo_root().join(MODULE), wd.path());
+    copy_tree(&repo_root().join(MODULE), wd.path());
     for (k, v) in emu.provider_env() {
         wd.set_env(&k, &v);
     }
@@ -108,23 +81,13 @@ fn calls(requests: &[LoggedRequest], method: &str, suffix: &str) -> usize {
         .count()
 }
 
-/// The configurations the emulator's default account holds.
-fn configurations(emu: &Emulator) -> Vec<Value> {
-    let (status, body) = emu.api("GET", "/connect", None).unwrap();
-    assert_eq!(status, 200, "{body}");
-    body["configurations"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
 #[test]
 fn the_partner_connect_module_tests_pass_under_terraform_test() {
     let emu = Emulator::start();
     let wd = module_workdir("module_terraform_test", &emu);
-    let version = terraform_version(&wd);
+    let version = terraform_version();
 
-    if version < (1, 6) {
+    if version < TfVersion::new(1, 6, 0) {
         // Terraform 1.0.3: the experimental command looks for test suites in subdirectories of
         // tests/ holding .tf files; it reads no .tftest.hcl file and applies nothing.
         let out = wd.run_raw(&["test", "-no-color"]);
@@ -189,9 +152,9 @@ fn the_partner_connect_module_tests_pass_under_terraform_test() {
         "the teardown must delete the configuration and the OAuth settings: {requests:?}"
     );
     assert!(
-        configurations(&emu).is_empty(),
+        emu.configurations(emu.account_id()).is_empty(),
         "{:?}",
-        configurations(&emu)
+        emu.configurations(emu.account_id())
     );
 
     a_module_that_breaks_its_assertions_fails();
@@ -233,8 +196,8 @@ fn a_module_that_breaks_its_assertions_fails() {
         report.diagnostics
     );
     assert!(
-        configurations(&emu).is_empty(),
+        emu.configurations(emu.account_id()).is_empty(),
         "{:?}",
-        configurations(&emu)
+        emu.configurations(emu.account_id())
     );
 }

@@ -84,6 +84,40 @@ fn h1_of_single_file(file: &Path, name: &str) -> String {
     )
 }
 
+/// A CLI configuration installing our provider from the `filesystem_mirror` at `mirror`.
+fn filesystem_mirror_config(mirror: &Path) -> String {
+    format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path    = {}\n    \
+         include = [\"registry.terraform.io/docusign-iac/*\"]\n  }}\n}}\n",
+        hcl_string(&mirror.to_string_lossy())
+    )
+}
+
+/// A configuration requiring our provider at exactly `VERSION`, pointed at `emu`, with one
+/// Connect configuration named `name`.
+fn versioned_config(name: &str, emu: &Emulator) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    docusign = {{
+      source  = "docusign-iac/docusign"
+      version = "{VERSION}"
+    }}
+  }}
+}}
+
+{}
+resource "docusign_connect_configuration" "c" {{
+  name              = {}
+  url_to_publish_to = "https://hooks.example.com/mirror"
+  all_users         = true
+}}
+"#,
+        emu.provider_block(),
+        hcl_string(name)
+    )
+}
+
 #[test]
 fn release_zip_installs_from_a_filesystem_mirror_and_plans() {
     let tmp = tempfile::tempdir().unwrap();
@@ -129,35 +163,10 @@ fn release_zip_installs_from_a_filesystem_mirror_and_plans() {
 
     let emu = Emulator::start();
     let wd = WorkDir::new("release_filesystem_mirror", &Overrides::none());
-    std::fs::write(
-        wd.cli_config(),
-        format!(
-            "provider_installation {{\n  filesystem_mirror {{\n    path    = {}\n    \
-             include = [\"registry.terraform.io/docusign-iac/*\"]\n  }}\n}}\n",
-            hcl_string(&mirror.to_string_lossy())
-        ),
-    )
-    .unwrap();
+    std::fs::write(wd.cli_config(), filesystem_mirror_config(&mirror)).unwrap();
     wd.write_config(&format!(
-        r#"terraform {{
-  required_providers {{
-    docusign = {{
-      source  = "docusign-iac/docusign"
-      version = "{VERSION}"
-    }}
-  }}
-}}
-
-{}
-resource "docusign_connect_configuration" "c" {{
-  name              = "from the mirror"
-  url_to_publish_to = "https://hooks.example.com/mirror"
-  all_users         = true
-}}
-
-data "docusign_connect_configurations" "all" {{}}
-"#,
-        emu.provider_block()
+        "{}\ndata \"docusign_connect_configurations\" \"all\" {{}}\n",
+        versioned_config("from the mirror", &emu)
     ));
 
     let init = wd.run(&["init", "-input=false", "-no-color"]).unwrap();
@@ -546,25 +555,7 @@ fn workdir_at_home(name: &str, home: &Path, cli_config: &str, emu: &Emulator) ->
         "XDG_DATA_HOME",
         &home.join(".local/share").to_string_lossy(),
     );
-    wd.write_config(&format!(
-        r#"terraform {{
-  required_providers {{
-    docusign = {{
-      source  = "docusign-iac/docusign"
-      version = "{VERSION}"
-    }}
-  }}
-}}
-
-{}
-resource "docusign_connect_configuration" "c" {{
-  name              = "installed without a registry"
-  url_to_publish_to = "https://hooks.example.com/installed"
-  all_users         = true
-}}
-"#,
-        emu.provider_block()
-    ));
+    wd.write_config(&versioned_config("installed without a registry", &emu));
     wd
 }
 
@@ -650,11 +641,7 @@ fn a_release_installs_without_a_registry_as_the_readme_says() {
     std::fs::copy(dist.join(&zip_name), pkg_dir.join(&zip_name)).unwrap();
     let empty_home = tmp.path().join("empty-home");
     std::fs::create_dir_all(&empty_home).unwrap();
-    let cli = format!(
-        "provider_installation {{\n  filesystem_mirror {{\n    path    = {}\n    \
-         include = [\"registry.terraform.io/docusign-iac/*\"]\n  }}\n}}\n",
-        hcl_string(&mirror.to_string_lossy())
-    );
+    let cli = filesystem_mirror_config(&mirror);
     let pinned_lock = |zh: &str| {
         format!(
             "provider \"registry.terraform.io/docusign-iac/docusign\" {{\n  version     = \
