@@ -207,6 +207,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::zombie_processes)] // `reap` waits for it with wait4
     fn reap_reports_the_cpu_of_a_busy_child() {
         // A shell loop that burns CPU for a moment, then exits 3.
         let child = Command::new("sh")
