@@ -555,7 +555,7 @@ fn workdir_at_home(name: &str, home: &Path, cli_config: &str, emu: &Emulator) ->
         "XDG_DATA_HOME",
         &home.join(".local/share").to_string_lossy(),
     );
-    wd.write_config(&versioned_config("installed without a registry", &emu));
+    wd.write_config(&versioned_config("installed without a registry", emu));
     wd
 }
 
