@@ -269,7 +269,7 @@ protocol test sends the provider what that Terraform sends; *not proven* means n
 | Feature | Terraform 1.0–1.4 | 1.5–1.10 | 1.11 | ≥ 1.12 | OpenTofu |
 |---|---|---|---|---|---|
 | Plugin loading (protocol 5, AutoMTLS) | works: real CLI (1.0.3, the whole acceptance suite) | expected, not proven | works: real CLI (1.11.4) | expected, not proven; the ALPN `h2` it requires: gRPC test | expected, not proven; the ALPN `h2` ≥ 1.11 requires: gRPC test |
-| Write-only `password_wo`, `client_secret_wo` | not in Terraform < 1.11; the provider's error names Terraform 1.11 and OpenTofu 1.11: gRPC replay | as 1.0–1.4 | works: gRPC replay; real CLI 1.11.4 applies `client_secret_wo` from an ephemeral variable (module tests) | expected, not proven | ≥ 1.11 expected, not proven |
+| Write-only `password_wo`, `client_secret_wo` | not in Terraform < 1.11; the provider's error names Terraform 1.11 and OpenTofu 1.11: gRPC replay | as 1.0–1.4 | works: gRPC replay | expected, not proven | ≥ 1.11 expected, not proven |
 | `import` blocks, `-generate-config-out` | not in Terraform < 1.5 (`terraform import` works: real CLI 1.0.3) | not proven | not proven | not proven | not proven |
 | `removed` blocks | not in Terraform < 1.7 | not proven | not proven | not proven | not proven |
 | `terraform test` (`.tftest.hcl`) | not in Terraform < 1.6: real CLI 1.0.3 runs none | not proven | works: real CLI 1.11.4 (the partner-connect module's tests) | expected, not proven | not proven |
