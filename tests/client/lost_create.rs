@@ -95,8 +95,7 @@ async fn a_lost_create_is_not_mistaken_for_a_configuration_differing_in_a_number
     let list = client.list_configurations(None).await.unwrap();
     assert_eq!(list.len(), 2);
     assert!(
-        list.iter()
-            .any(|c| c.connect_id == created.connect_id
-                && c.sf_objects == with_objects(2, true).sf_objects)
+        list.iter().any(|c| c.connect_id == created.connect_id
+            && c.sf_objects == with_objects(2, true).sf_objects)
     );
 }

@@ -1,11 +1,12 @@
 //! `cargo xtask mutants`: mutation testing (cargo-mutants) of the code the reliability promise
-//! rests on, each module against the tests that exercise it.
+//! ("nothing lost, nothing duplicated") rests on, each module against the tests that cover it.
 //!
-//! One `cargo mutants` run per module group, one after the other, with `--jobs 1` by default:
-//! the test selection of a group is what keeps the whole run near half an hour on 2 cores.
-//! Equivalent mutants are excluded, each with its reason, in `.cargo/mutants.toml`.
-//! Results go to `target/mutants/<group>/mutants.out/` (cargo-mutants' own layout); the summary
-//! printed at the end is one line per group.
+//! One `cargo mutants` run per group, one after the other. By default the mutants are built in
+//! place (in this checkout, with its warm `target/`): do not edit or build the tree while it runs;
+//! cargo-mutants puts each file back after its mutant, and on Ctrl-C. `--copy` builds in a
+//! scratch copy instead (a first build there compiles every dependency).
+//! Equivalent mutants are excluded in `.cargo/mutants.toml`, each with its reason. Results go to
+//! `target/mutants/<group>/mutants.out/` (cargo-mutants' layout; `missed.txt` lists survivors).
 
 use std::path::Path;
 use std::process::Command;
@@ -13,102 +14,112 @@ use std::time::Instant;
 
 use crate::workspace;
 
-/// One group: the files mutated and the nextest arguments selecting the tests that cover them.
+/// One group: the files mutated, the test binaries built for each mutant (cargo-mutants passes
+/// them to the build and to the test run) and the nextest filter that selects the tests.
 struct Group {
     name: &'static str,
     files: &'static [&'static str],
-    tests: &'static [&'static str],
+    binaries: &'static [&'static str],
+    filter: &'static str,
 }
 
 const GROUPS: &[Group] = &[
     Group {
         name: "matching",
         files: &["src/client/matching.rs"],
-        tests: &[
-            "--lib",
-            "--test",
-            "client",
-            "-E",
-            "test(/^client::matching::/) | (binary(client) & test(/^(lost_create|reliability)::/))",
-        ],
+        binaries: &["--lib", "--test=client"],
+        filter: "test(/^client::matching::/) \
+                 | (binary(client) & test(/^(lost_create|reliability)::/))",
     },
     Group {
         name: "strbool",
         files: &["src/client/strbool.rs"],
-        tests: &["--lib", "-E", "test(/^client::/)"],
+        binaries: &["--lib"],
+        filter: "test(/^client::/)",
     },
     Group {
         name: "limiter",
         files: &["src/client/limiter.rs"],
-        tests: &["--lib", "-E", "test(/^client::limiter::/)"],
+        binaries: &["--lib"],
+        filter: "test(/^client::limiter::/)",
+    },
+    Group {
+        name: "retry",
+        files: &["src/client/retry.rs"],
+        binaries: &["--lib"],
+        filter: "test(/^client::retry::/)",
     },
     Group {
         name: "cache",
         files: &["src/client/cache.rs"],
-        tests: &["--lib", "-E", "test(/^client::cache::/)"],
+        binaries: &["--lib"],
+        filter: "test(/^client::cache::/)",
     },
 ];
 
-const USAGE: &str = "usage: cargo xtask mutants [--list] [--only GROUP,...] [--jobs N] [--in-place]";
+const USAGE: &str = "usage: cargo xtask mutants [--list] [--only GROUP,...] [--copy [--jobs N]]";
 
 /// Runs the command with its arguments (after `mutants`).
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut list = false;
     let mut only: Option<Vec<String>> = None;
-    let mut jobs = "1".to_owned();
-    let mut in_place = false;
+    let mut jobs: Option<String> = None;
+    let mut copy = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--list" => list = true,
-            "--in-place" => in_place = true,
+            "--copy" => copy = true,
             "--only" => {
-                let v = it.next().ok_or("--only needs a value")?;
+                let v = it.next().ok_or("mutants: --only needs a value")?;
                 only = Some(v.split(',').map(str::to_owned).collect());
             }
-            "--jobs" => jobs = it.next().ok_or("--jobs needs a value")?.clone(),
+            "--jobs" => jobs = Some(it.next().ok_or("mutants: --jobs needs a value")?.clone()),
             other => return Err(format!("mutants: unknown argument {other:?}\n{USAGE}")),
         }
     }
-    let groups: Vec<&Group> = match &only {
-        None => GROUPS.iter().collect(),
-        Some(names) => {
-            let known: Vec<&str> = GROUPS.iter().map(|g| g.name).collect();
-            if let Some(bad) = names.iter().find(|n| !known.contains(&n.as_str())) {
-                return Err(format!(
-                    "mutants: no group {bad:?}; groups: {}",
-                    known.join(", ")
-                ));
-            }
-            GROUPS
-                .iter()
-                .filter(|g| names.iter().any(|n| n == g.name))
-                .collect()
-        }
-    };
-    check_installed()?;
-    let root = workspace::root();
+    if jobs.is_some() && !copy {
+        return Err(format!(
+            "mutants: --jobs needs --copy (in place, one mutant at a time)\n{USAGE}"
+        ));
+    }
+    let groups = select(only.as_deref())?;
+    if !cargo_mutants()
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return Err(
+            "mutants: cargo-mutants is not installed: `cargo install cargo-mutants --locked`"
+                .into(),
+        );
+    }
     let out_root = workspace::target_dir().join("mutants");
-    let mut summary = Vec::new();
     let started = Instant::now();
+    let mut summary = Vec::new();
+    let mut all_good = true;
     for g in groups {
         let group_started = Instant::now();
-        let mut cmd = workspace::cargo();
-        cmd.arg("mutants")
-            .args(["--package", "terraform-provider-docusign"])
-            .args(["--test-tool", "nextest", "--jobs", &jobs]);
+        let mut cmd = cargo_mutants();
+        if copy {
+            cmd.args(["--jobs", jobs.as_deref().unwrap_or("1")]);
+        } else {
+            cmd.arg("--in-place");
+        }
         for f in g.files {
             cmd.args(["--file", f]);
+        }
+        for b in g.binaries {
+            cmd.args(["--cargo-arg", b]);
         }
         if list {
             cmd.arg("--list");
         } else {
             cmd.arg("--output").arg(out_root.join(g.name));
         }
-        if in_place {
-            cmd.arg("--in-place");
-        }
-        cmd.arg("--").args(g.tests);
+        // The first failing test ends the run: a mutant that makes another test hang is caught,
+        // not timed out.
+        cmd.args(["--", "--max-fail=1:immediate", "-E", g.filter]);
         eprintln!("mutants: group {} ({})", g.name, g.files.join(", "));
         let status = cmd
             .status()
@@ -116,65 +127,97 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if list {
             continue;
         }
-        let outcome = outcome_line(&out_root.join(g.name).join("mutants.out"));
+        let excluded = excluded_count(g);
+        let (line, good) = outcome(&out_root.join(g.name).join("mutants.out"), excluded);
+        all_good &= good && status.success();
         summary.push(format!(
-            "{:<10} {:>5.0} s  {}{}",
+            "{:<9} {:>5.0} s  {line}",
             g.name,
-            group_started.elapsed().as_secs_f64(),
-            outcome,
-            if status.success() {
-                ""
-            } else {
-                "  (cargo mutants failed)"
-            }
+            group_started.elapsed().as_secs_f64()
         ));
     }
     if list {
         return Ok(());
     }
     eprintln!(
-        "\nmutants: {:.0} s in all (output under {})",
+        "\nmutants: {:.0} s in all; output under {}",
         started.elapsed().as_secs_f64(),
         out_root.display()
     );
     for line in &summary {
         eprintln!("  {line}");
     }
-    let _ = root;
-    if summary.iter().any(|l| l.contains("failed")) {
-        Err("mutants: some group has missed mutants or failed; see above".into())
-    } else {
+    if all_good {
         Ok(())
+    } else {
+        Err("mutants: a group has missed mutants, or did not finish; see missed.txt".into())
     }
 }
 
-fn check_installed() -> Result<(), String> {
-    let ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(["mutants", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Ok(())
-    } else {
-        Err("mutants: cargo-mutants is not installed: `cargo install cargo-mutants --locked`".into())
-    }
-}
-
-/// Counts of each outcome, from cargo-mutants' `outcomes.json`.
-fn outcome_line(out: &Path) -> String {
-    let Ok(text) = std::fs::read_to_string(out.join("outcomes.json")) else {
-        return "no outcomes.json".into();
+fn select(only: Option<&[String]>) -> Result<Vec<&'static Group>, String> {
+    let Some(names) = only else {
+        return Ok(GROUPS.iter().collect());
     };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return "unreadable outcomes.json".into();
+    if let Some(bad) = names.iter().find(|n| !GROUPS.iter().any(|g| g.name == *n)) {
+        let known: Vec<&str> = GROUPS.iter().map(|g| g.name).collect();
+        return Err(format!(
+            "mutants: no group {bad:?}; groups: {}",
+            known.join(", ")
+        ));
+    }
+    Ok(GROUPS
+        .iter()
+        .filter(|g| names.iter().any(|n| n == g.name))
+        .collect())
+}
+
+/// `cargo mutants` on the provider package, run from the repository root.
+fn cargo_mutants() -> Command {
+    let mut cmd = workspace::cargo();
+    cmd.args(["mutants", "--package", "terraform-provider-docusign"]);
+    cmd
+}
+
+/// How many mutants of the group's files `.cargo/mutants.toml` excludes (listing is cheap).
+fn excluded_count(g: &Group) -> Option<usize> {
+    let count = |with_config: bool| {
+        let mut cmd = cargo_mutants();
+        cmd.arg("--list");
+        if !with_config {
+            cmd.arg("--no-config");
+        }
+        for f in g.files {
+            cmd.args(["--file", f]);
+        }
+        let out = cmd.output().ok().filter(|o| o.status.success())?;
+        Some(String::from_utf8_lossy(&out.stdout).lines().count())
+    };
+    Some(count(false)?.saturating_sub(count(true)?))
+}
+
+/// One summary line from cargo-mutants' `outcomes.json`, and whether nothing was missed.
+fn outcome(out: &Path, excluded: Option<usize>) -> (String, bool) {
+    let json = std::fs::read_to_string(out.join("outcomes.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let Some(json) = json else {
+        return (
+            format!("no readable {}", out.join("outcomes.json").display()),
+            false,
+        );
     };
     let n = |k: &str| json.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
-    format!(
-        "tested {}, caught {}, unviable {}, timeout {}, missed {}",
-        n("total_mutants"),
-        n("caught"),
-        n("unviable"),
-        n("timeout"),
-        n("missed")
+    let excluded = excluded.map_or_else(|| "?".to_owned(), |e| e.to_string());
+    (
+        format!(
+            "tested {}: caught {}, unviable {}, timeout {}, missed {}; excluded as equivalent {}",
+            n("total_mutants"),
+            n("caught"),
+            n("unviable"),
+            n("timeout"),
+            n("missed"),
+            excluded
+        ),
+        n("missed") == 0 && n("total_mutants") > 0,
     )
 }
