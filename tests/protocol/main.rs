@@ -4,6 +4,7 @@
 //! Run with `cargo test --test protocol`.
 
 mod reliability;
+mod replay;
 mod support;
 mod write_only;
 
