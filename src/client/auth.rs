@@ -17,8 +17,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::config::Credentials;
 use super::error::{Error, Result};
+use super::limiter::Limiter;
 use super::secret::Secret;
-use super::transport::{Http, Request};
+use super::transport::{ErrorDetails, Http, Request, Response};
 
 /// The scopes the client asks for.
 pub const SCOPES: &str = "signature impersonation";
@@ -98,14 +99,6 @@ struct TokenAnswer {
     access_token: Secret,
     #[serde(default)]
     expires_in: Option<u64>,
-}
-
-#[derive(Deserialize, Default)]
-struct OAuthError {
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    error_description: Option<String>,
 }
 
 impl Auth {
@@ -202,8 +195,9 @@ impl Auth {
         {
             return Ok(c.token.clone());
         }
-        // Boxed: minting itself goes through `Http::execute`, which calls `token`.
-        let minted = Box::pin(self.mint(http, integration_key, user_id, key, cancel)).await?;
+        let minted = self
+            .mint(http, integration_key, user_id, key, cancel)
+            .await?;
         let token = minted.token.clone();
         *cache = Some(minted);
         Ok(token)
@@ -214,6 +208,53 @@ impl Auth {
         let mut cache = self.cache.lock().await;
         if cache.as_ref().is_some_and(|c| &c.token == rejected) {
             *cache = None;
+        }
+    }
+
+    /// Sends `req` with a token from this source. When DocuSign rejects the token (HTTP 401),
+    /// a JWT token is re-minted once and the request sent again; a second rejection, or one of
+    /// a raw access token, fails saying what to check.
+    pub async fn send(
+        &self,
+        http: &Http,
+        req: &Request,
+        limiter: Option<&Limiter>,
+        cancel: &CancellationToken,
+    ) -> Result<Response> {
+        let token = self.token(http, cancel).await?;
+        let first = http.execute(req, Some(&token), limiter, cancel).await;
+        if !(is_rejection(&first) && self.can_remint()) {
+            return first.map_err(|e| self.explain_rejection(e, false));
+        }
+        tracing::info!(operation = %req.operation, "DocuSign rejected the access token; minting a new one");
+        self.invalidate(&token).await;
+        let token = self.token(http, cancel).await?;
+        http.execute(req, Some(&token), limiter, cancel)
+            .await
+            .map_err(|e| self.explain_rejection(e, true))
+    }
+
+    /// A rejected token's error, with what to check in front of DocuSign's message.
+    fn explain_rejection(&self, error: Error, reminted: bool) -> Error {
+        let Error::Unauthorized {
+            operation,
+            status: status @ Some(401),
+            error_code,
+            message,
+        } = error
+        else {
+            return error;
+        };
+        let why = if reminted {
+            "DocuSign rejected the access token, and again right after a new one was minted via JWT grant; check that the user is an account administrator and the integration key is allowed for this account"
+        } else {
+            "DocuSign rejected the access token; it may have expired or been revoked: provide a new access_token or use JWT grant credentials"
+        };
+        Error::Unauthorized {
+            operation,
+            status,
+            error_code,
+            message: format!("{why} ({message})"),
         }
     }
 
@@ -255,9 +296,9 @@ impl Auth {
         .raw_errors(true);
         let resp = http.execute(&req, None, None, cancel).await?;
         if !(200..300).contains(&resp.status) {
-            let err: OAuthError = serde_json::from_slice(&resp.body).unwrap_or_default();
-            let code = err.error.unwrap_or_default();
-            let desc = err.error_description.unwrap_or_default();
+            let err = ErrorDetails::parse(&resp.body);
+            let code = err.error_code.unwrap_or_default();
+            let desc = err.message.unwrap_or_default();
             if code == "consent_required" || desc == "consent_required" {
                 return Err(Error::ConsentRequired {
                     integration_key: integration_key.to_owned(),
@@ -316,6 +357,17 @@ impl Auth {
             refresh_at: started + (life - margin),
         })
     }
+}
+
+/// True for DocuSign's HTTP 401 answer to a call (not a refused JWT grant).
+fn is_rejection(result: &Result<Response>) -> bool {
+    matches!(
+        result,
+        Err(Error::Unauthorized {
+            status: Some(401),
+            ..
+        })
+    )
 }
 
 /// `host[:port]` of a base URI (what the `aud` claim names).

@@ -1,10 +1,13 @@
 //! The DocuSign REST client: the only code that knows DocuSign's HTTP and JSON.
 //!
 //! * [`model`]: the typed Connect model (string booleans become `bool` here and only here).
-//! * [`auth`]: JWT Grant or a raw access token, cached and re-minted.
+//! * [`auth`]: JWT Grant or a raw access token, cached and re-minted; it sends a request with
+//!   its token through the transport (and re-mints once on a 401). The transport knows no auth.
 //! * [`discovery`]: which account, at which base URI (`/oauth/userinfo`), lazily.
-//! * [`transport`], [`retry`], [`limiter`]: timeouts, retries with backoff, the shared limiter.
-//! * [`api`]: [`Client`], the typed calls, and the per-account list cache ([`cache`]).
+//! * [`transport`], [`retry`], [`limiter`]: one attempt classified, the retry loop around it
+//!   (timeouts, backoff), the shared limiter.
+//! * [`api`]: [`Client`] and the typed calls, one file per API area, and the per-account list
+//!   cache ([`cache`]).
 //! * [`error`]: [`Error`]. [`secret`]: [`Secret`], which never prints itself.
 //!
 //! No Terraform types here. Nothing does I/O before the first call.

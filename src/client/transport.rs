@@ -22,10 +22,10 @@ use tokio::sync::OnceCell;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::auth::Auth;
 use super::error::{Error, Result};
 use super::limiter::Limiter;
 use super::retry::{self, Class, RetryPolicy};
+use super::secret::Secret;
 
 /// Answers larger than this are refused.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -179,235 +179,57 @@ impl Http {
             .await
     }
 
-    /// Sends `req` (through `limiter`, with a token from `auth`), retrying per the policy.
+    /// Sends `req` (through `limiter`, with `token` as the bearer), retrying per the policy.
     /// `cancel` (Terraform's `Stop`) ends a wait for the limiter or a retry with
-    /// [`Error::Cancelled`]; it never interrupts a request in flight.
+    /// [`Error::Cancelled`]; it never interrupts a request in flight. A 401 is
+    /// [`Error::Unauthorized`] (the caller decides whether a new token helps).
     pub async fn execute(
         &self,
         req: &Request,
-        auth: Option<&Auth>,
+        token: Option<&Secret>,
         limiter: Option<&Limiter>,
         cancel: &CancellationToken,
     ) -> Result<Response> {
         let client = self.client().await?;
-        let started = Instant::now();
-        let mut attempts = 0u32;
-        let mut retries = 0u32;
-        let mut reasons: Vec<(String, u32)> = Vec::new();
-        let mut reminted = false;
+        let mut tally = Tally::new();
         loop {
             if let Some(l) = limiter
                 && !l.acquire(cancel).await
             {
-                tracing::info!(operation = %req.operation, attempts_sent = attempts,
+                tracing::info!(operation = %req.operation, attempts_sent = tally.attempts,
                     "cancelled by Stop while waiting for the rate limit");
                 return Err(Error::Cancelled {
                     operation: req.operation.clone(),
                     waiting: "waiting for the account's rate limit".to_owned(),
-                    attempts,
+                    attempts: tally.attempts,
                 });
             }
-            attempts += 1;
-            let token = match auth {
-                Some(a) => Some(a.token(self, cancel).await?),
-                None => None,
+            tally.attempts += 1;
+            let (error, reason, hint) = match attempt(client, req, token, tally.attempts).await {
+                Attempt::Answer(resp) => return Ok(resp),
+                Attempt::Fail(error) => return Err(error),
+                Attempt::Retry {
+                    error,
+                    reason,
+                    hint,
+                } => (error, reason, hint),
             };
-            let mut rb = client
-                .request(req.method.clone(), &req.url)
-                .header(ACCEPT, "application/json");
-            if let Some(t) = &token {
-                rb = rb.bearer_auth(t.expose());
-            }
-            if let Some((body, content_type)) = &req.body {
-                rb = rb.header(CONTENT_TYPE, *content_type).body(body.clone());
-            }
-            let t0 = Instant::now();
-            let outcome = send(rb).await;
-            let elapsed_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
-
-            let (error, reason, hint) = match outcome {
-                Err(Failure::TooLarge) => {
-                    return Err(Error::Decode {
-                        operation: req.operation.clone(),
-                        message: format!("the answer is larger than {MAX_BODY} bytes"),
-                    });
-                }
-                Err(Failure::Send {
-                    maybe_sent,
-                    timeout,
-                    message,
-                }) => {
-                    tracing::debug!(operation = %req.operation, method = %req.method, attempt = attempts,
-                        elapsed_ms, maybe_sent, timeout, "DocuSign call failed without an answer");
-                    if maybe_sent && !req.idempotent {
-                        return Err(Error::Ambiguous {
-                            operation: req.operation.clone(),
-                            message,
-                        });
-                    }
-                    let reason = if timeout {
-                        "timeout"
-                    } else {
-                        "connection error"
-                    };
-                    let err = Error::Transport {
-                        operation: req.operation.clone(),
-                        message,
-                    };
-                    (err, reason.to_owned(), None)
-                }
-                Ok(resp) => {
-                    let details = if (200..300).contains(&resp.status) {
-                        ErrorDetails::default()
-                    } else {
-                        ErrorDetails::parse(&resp.body)
-                    };
-                    let class = retry::classify(resp.status, details.error_code.as_deref());
-                    tracing::debug!(operation = %req.operation, method = %req.method, status = resp.status,
-                        attempt = attempts, elapsed_ms, error_code = details.error_code.as_deref().unwrap_or(""),
-                        "DocuSign call answered");
-                    let op = req.operation.clone();
-                    let status = resp.status;
-                    match class {
-                        Class::Success => return Ok(resp),
-                        Class::Unauthorized if auth.is_some() => {
-                            let a = auth.ok_or_else(|| Error::config("no auth"))?;
-                            if !reminted && a.can_remint() {
-                                if let Some(t) = &token {
-                                    a.invalidate(t).await;
-                                }
-                                reminted = true;
-                                tracing::info!(operation = %req.operation, "DocuSign rejected the access token; minting a new one");
-                                continue;
-                            }
-                            if req.raw_errors {
-                                return Ok(resp);
-                            }
-                            let why = if reminted {
-                                "DocuSign rejected the access token, and again right after a new one was minted via JWT grant; check that the user is an account administrator and the integration key is allowed for this account"
-                            } else {
-                                "DocuSign rejected the access token; it may have expired or been revoked: provide a new access_token or use JWT grant credentials"
-                            };
-                            return Err(Error::Unauthorized {
-                                operation: op,
-                                status: Some(status),
-                                error_code: details.error_code.clone(),
-                                message: format!("{why} ({})", details.message_or("no message")),
-                            });
-                        }
-                        Class::RateLimited { .. } => {
-                            let hint = retry::server_hint(&resp.headers, &class, retry::now_unix());
-                            let reason = details
-                                .error_code
-                                .clone()
-                                .filter(|c| !c.is_empty())
-                                .unwrap_or_else(|| format!("HTTP {status}"));
-                            let err = Error::RateLimited {
-                                operation: op,
-                                status,
-                                error_code: details.error_code.clone(),
-                                message: details.message_or("call limit exceeded"),
-                                reset_in: hint,
-                            };
-                            (err, reason, hint)
-                        }
-                        Class::ServerError if !req.idempotent => {
-                            return Err(Error::Ambiguous {
-                                operation: op,
-                                message: format!(
-                                    "HTTP {status}{}: {}",
-                                    details
-                                        .error_code
-                                        .as_deref()
-                                        .map(|c| format!(", errorCode {c}"))
-                                        .unwrap_or_default(),
-                                    details.message_or("server error")
-                                ),
-                            });
-                        }
-                        Class::ServerError => {
-                            // A 503 may say when to come back (`Retry-After`); it wins over the
-                            // backoff when longer, as for the call limits.
-                            let hint = retry::server_hint(&resp.headers, &class, retry::now_unix());
-                            let err = Error::Api {
-                                operation: op,
-                                status,
-                                error_code: details.error_code.clone(),
-                                message: details.message_or("server error"),
-                            };
-                            (err, format!("HTTP {status}"), hint)
-                        }
-                        _ if req.raw_errors => return Ok(resp),
-                        Class::NotFound => {
-                            return Err(Error::NotFound {
-                                operation: op,
-                                status,
-                                error_code: details.error_code.clone(),
-                                message: details.message_or("not found"),
-                            });
-                        }
-                        Class::Unauthorized => {
-                            return Err(Error::Unauthorized {
-                                operation: op,
-                                status: Some(status),
-                                error_code: details.error_code.clone(),
-                                message: details.message_or("unauthorized"),
-                            });
-                        }
-                        Class::Fatal => {
-                            return Err(Error::Api {
-                                operation: op,
-                                status,
-                                error_code: details.error_code.clone(),
-                                message: details.message_or("request failed"),
-                            });
-                        }
-                    }
-                }
-            };
-
-            match reasons.iter_mut().find(|(r, _)| *r == reason) {
-                Some((_, n)) => *n += 1,
-                None => reasons.push((reason.clone(), 1)),
-            }
-            let delay = self.policy.delay(retries, hint, retry::jitter());
+            let delay = self.policy.delay(tally.retries, hint, retry::jitter());
             if let (Some(l), Error::RateLimited { .. }) = (limiter, &error) {
                 // Every caller of the account holds back, not just this one.
                 l.pause_until(Instant::now() + delay);
             }
-            let out_of_retries = retries >= self.policy.max_retries;
-            let out_of_time = started.elapsed() + delay > self.policy.budget;
-            if out_of_retries || out_of_time {
-                if attempts == 1 {
-                    return Err(error);
-                }
-                let retried_on = reasons
-                    .iter()
-                    .map(|(r, n)| format!("{r} x{n}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let limit = if out_of_retries {
-                    format!("max_retries = {}", self.policy.max_retries)
-                } else {
-                    format!("retry budget {}s", self.policy.budget.as_secs())
-                };
-                tracing::warn!(operation = %req.operation, attempts, retried_on = %retried_on, "giving up on DocuSign call");
-                return Err(Error::RetriesExhausted {
-                    operation: req.operation.clone(),
-                    attempts,
-                    elapsed: started.elapsed(),
-                    retried_on: format!("{retried_on}; stopped by {limit}"),
-                    last: Box::new(error),
-                });
+            tally.record(&reason);
+            if let Some(stop) = tally.give_up(&self.policy, delay) {
+                return Err(tally.exhausted(req, stop, error));
             }
-            retries += 1;
-            tracing::warn!(operation = %req.operation, attempt = attempts, reason = %reason,
+            tally.retries += 1;
+            tracing::warn!(operation = %req.operation, attempt = tally.attempts, reason = %reason,
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), "DocuSign call failed; retrying");
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => {
-                    let sent = attempts;
-                    tracing::info!(operation = %req.operation, attempts_sent = sent,
+                    tracing::info!(operation = %req.operation, attempts_sent = tally.attempts,
                         "cancelled by Stop while waiting to retry");
                     let waiting = if matches!(error, Error::RateLimited { .. }) {
                         format!("waiting {:.1}s for DocuSign's call limit ({reason}) before retrying", delay.as_secs_f64())
@@ -417,11 +239,227 @@ impl Http {
                     return Err(Error::Cancelled {
                         operation: req.operation.clone(),
                         waiting,
-                        attempts: sent,
+                        attempts: tally.attempts,
                     });
                 }
                 () = tokio::time::sleep(delay) => {}
             }
+        }
+    }
+}
+
+/// What one attempt came to.
+enum Attempt {
+    /// The answer to return: a success, or (with `raw_errors`) a failure for the caller to read.
+    Answer(Response),
+    /// A failure that retrying cannot help (or that must not be retried).
+    Fail(Error),
+    /// A failure worth retrying: `reason` names it in the summary, `hint` is the server's wait.
+    Retry {
+        error: Error,
+        reason: String,
+        hint: Option<Duration>,
+    },
+}
+
+/// Sends `req` once and classifies the outcome.
+async fn attempt(
+    client: &reqwest::Client,
+    req: &Request,
+    token: Option<&Secret>,
+    number: u32,
+) -> Attempt {
+    let mut rb = client
+        .request(req.method.clone(), &req.url)
+        .header(ACCEPT, "application/json");
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t.expose());
+    }
+    if let Some((body, content_type)) = &req.body {
+        rb = rb.header(CONTENT_TYPE, *content_type).body(body.clone());
+    }
+    let t0 = Instant::now();
+    let outcome = send(rb).await;
+    let elapsed_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match outcome {
+        Ok(resp) => {
+            let status = resp.status;
+            let attempt = classify_answer(req, resp);
+            tracing::debug!(operation = %req.operation, method = %req.method, status,
+                attempt = number, elapsed_ms, "DocuSign call answered");
+            attempt
+        }
+        Err(failure) => {
+            tracing::debug!(operation = %req.operation, method = %req.method, attempt = number,
+                elapsed_ms, "DocuSign call failed without an answer");
+            classify_failure(req, failure)
+        }
+    }
+}
+
+/// A failure without an answer: retried unless a non-idempotent request may have been sent.
+fn classify_failure(req: &Request, failure: Failure) -> Attempt {
+    match failure {
+        Failure::TooLarge => Attempt::Fail(Error::Decode {
+            operation: req.operation.clone(),
+            message: format!("the answer is larger than {MAX_BODY} bytes"),
+        }),
+        Failure::Send {
+            maybe_sent: true,
+            message,
+            ..
+        } if !req.idempotent => Attempt::Fail(Error::Ambiguous {
+            operation: req.operation.clone(),
+            message,
+        }),
+        Failure::Send {
+            timeout, message, ..
+        } => Attempt::Retry {
+            error: Error::Transport {
+                operation: req.operation.clone(),
+                message,
+            },
+            reason: if timeout {
+                "timeout"
+            } else {
+                "connection error"
+            }
+            .to_owned(),
+            hint: None,
+        },
+    }
+}
+
+/// An answer, by status and DocuSign's `errorCode` (see [`retry::classify`]).
+fn classify_answer(req: &Request, resp: Response) -> Attempt {
+    let status = resp.status;
+    let details = if (200..300).contains(&status) {
+        ErrorDetails::default()
+    } else {
+        ErrorDetails::parse(&resp.body)
+    };
+    let class = retry::classify(status, details.error_code.as_deref());
+    let operation = req.operation.clone();
+    let error_code = details.error_code.clone();
+    match class {
+        Class::Success => Attempt::Answer(resp),
+        Class::RateLimited { .. } => {
+            let hint = retry::server_hint(&resp.headers, &class, retry::now_unix());
+            let reason = error_code
+                .clone()
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            Attempt::Retry {
+                error: Error::RateLimited {
+                    operation,
+                    status,
+                    error_code,
+                    message: details.message_or("call limit exceeded"),
+                    reset_in: hint,
+                },
+                reason,
+                hint,
+            }
+        }
+        Class::ServerError if !req.idempotent => Attempt::Fail(Error::Ambiguous {
+            operation,
+            message: format!(
+                "HTTP {status}{}: {}",
+                error_code
+                    .as_deref()
+                    .map(|c| format!(", errorCode {c}"))
+                    .unwrap_or_default(),
+                details.message_or("server error")
+            ),
+        }),
+        Class::ServerError => Attempt::Retry {
+            // A 503 may say when to come back (`Retry-After`); it wins over the backoff when
+            // longer, as for the call limits.
+            hint: retry::server_hint(&resp.headers, &class, retry::now_unix()),
+            error: Error::Api {
+                operation,
+                status,
+                error_code,
+                message: details.message_or("server error"),
+            },
+            reason: format!("HTTP {status}"),
+        },
+        _ if req.raw_errors => Attempt::Answer(resp),
+        Class::NotFound => Attempt::Fail(Error::NotFound {
+            operation,
+            status,
+            error_code,
+            message: details.message_or("not found"),
+        }),
+        Class::Unauthorized => Attempt::Fail(Error::Unauthorized {
+            operation,
+            status: Some(status),
+            error_code,
+            message: details.message_or("no message"),
+        }),
+        Class::Fatal => Attempt::Fail(Error::Api {
+            operation,
+            status,
+            error_code,
+            message: details.message_or("request failed"),
+        }),
+    }
+}
+
+/// The retry loop's bookkeeping: attempts, retries, and why each retry happened.
+struct Tally {
+    started: Instant,
+    attempts: u32,
+    retries: u32,
+    reasons: Vec<(String, u32)>,
+}
+
+impl Tally {
+    fn new() -> Self {
+        Tally {
+            started: Instant::now(),
+            attempts: 0,
+            retries: 0,
+            reasons: Vec::new(),
+        }
+    }
+
+    fn record(&mut self, reason: &str) {
+        match self.reasons.iter_mut().find(|(r, _)| r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.reasons.push((reason.to_owned(), 1)),
+        }
+    }
+
+    /// Which limit, if any, forbids waiting `delay` for one more attempt.
+    fn give_up(&self, policy: &RetryPolicy, delay: Duration) -> Option<String> {
+        if self.retries >= policy.max_retries {
+            Some(format!("max_retries = {}", policy.max_retries))
+        } else if self.started.elapsed() + delay > policy.budget {
+            Some(format!("retry budget {}s", policy.budget.as_secs()))
+        } else {
+            None
+        }
+    }
+
+    /// The error to end with: `last` itself after a single attempt, else a summary around it.
+    fn exhausted(&self, req: &Request, stop: String, last: Error) -> Error {
+        if self.attempts == 1 {
+            return last;
+        }
+        let retried_on = self
+            .reasons
+            .iter()
+            .map(|(r, n)| format!("{r} x{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        tracing::warn!(operation = %req.operation, attempts = self.attempts, retried_on = %retried_on, "giving up on DocuSign call");
+        Error::RetriesExhausted {
+            operation: req.operation.clone(),
+            attempts: self.attempts,
+            elapsed: self.started.elapsed(),
+            retried_on: format!("{retried_on}; stopped by {stop}"),
+            last: Box::new(last),
         }
     }
 }
@@ -497,6 +535,94 @@ pub fn describe_json_error(e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn answer(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            headers: HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn kind(a: &Attempt) -> String {
+        match a {
+            Attempt::Answer(r) => format!("answer {}", r.status),
+            Attempt::Fail(e) => format!("fail: {e}"),
+            Attempt::Retry { reason, .. } => format!("retry on {reason}"),
+        }
+    }
+
+    #[test]
+    fn one_attempt_is_classified_by_method_status_and_error_code() {
+        let get = Request::new("read", Method::GET, "http://127.0.0.1:9/x");
+        let post = Request::new("create", Method::POST, "http://127.0.0.1:9/x");
+        let burst = r#"{"errorCode":"BURST_APIINVOCATION_LIMIT_EXCEEDED","message":"slow down"}"#;
+        let cases = [
+            (&get, 200, "{}", "answer 200"),
+            (&get, 503, "", "retry on HTTP 503"),
+            (
+                &post,
+                503,
+                "",
+                "fail: create: outcome unknown (HTTP 503: server error); DocuSign may or may not \
+                 have applied it, so it was not retried blindly",
+            ),
+            (
+                &post,
+                400,
+                burst,
+                "retry on BURST_APIINVOCATION_LIMIT_EXCEEDED",
+            ),
+            (
+                &get,
+                401,
+                "",
+                "fail: read: unauthorized (HTTP 401): no message",
+            ),
+            (&get, 404, "", "fail: read: not found (HTTP 404): not found"),
+            (
+                &get,
+                400,
+                r#"{"errorCode":"INVALID_REQUEST_PARAMETER","message":"bad"}"#,
+                "fail: read: HTTP 400, errorCode INVALID_REQUEST_PARAMETER: bad",
+            ),
+        ];
+        for (req, status, body, expected) in cases {
+            let got = kind(&classify_answer(req, answer(status, body)));
+            assert_eq!(got, expected, "{} {status}", req.method);
+        }
+        // With raw errors, a definite refusal is the caller's to read; retryable ones are not.
+        let raw = get.clone().raw_errors(true);
+        assert_eq!(kind(&classify_answer(&raw, answer(401, ""))), "answer 401");
+        assert_eq!(kind(&classify_answer(&raw, answer(400, ""))), "answer 400");
+        assert_eq!(
+            kind(&classify_answer(&raw, answer(502, ""))),
+            "retry on HTTP 502"
+        );
+    }
+
+    #[test]
+    fn a_failure_without_an_answer_is_retried_unless_a_post_may_have_arrived() {
+        let failure = |maybe_sent| Failure::Send {
+            maybe_sent,
+            timeout: true,
+            message: "timed out".into(),
+        };
+        let get = Request::new("read", Method::GET, "u");
+        let post = Request::new("create", Method::POST, "u");
+        assert_eq!(
+            kind(&classify_failure(&get, failure(true))),
+            "retry on timeout"
+        );
+        assert_eq!(
+            kind(&classify_failure(&post, failure(false))),
+            "retry on timeout"
+        );
+        assert!(
+            kind(&classify_failure(&post, failure(true))).contains("outcome unknown (timed out)")
+        );
+        assert!(kind(&classify_failure(&get, Failure::TooLarge)).contains("larger than"));
+    }
 
     #[test]
     fn error_details_from_docusign_oauth_and_junk() {

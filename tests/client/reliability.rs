@@ -293,3 +293,31 @@ async fn malformed_answers_are_decode_errors() {
     // And the next, clean answer decodes again.
     assert_eq!(client.list_configurations(None).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn an_answered_create_with_no_match_afterwards_is_not_sent_again() {
+    let emu = Emu::start().await;
+    let client = Client::new(emu.token_config()).unwrap();
+    // DocuSign answers 200 with an empty body without creating anything: the create happened
+    // as far as the client can tell, but the list shows nothing to adopt.
+    emu.fault(json!({"method": "POST", "path": emu.connect_path(""), "error": {"status": 200}}))
+        .await;
+    let err = client
+        .create_configuration_safely(None, &sample("lost"))
+        .await
+        .unwrap_err();
+    let Error::Decode { message, .. } = &err else {
+        panic!("expected a decode error, got {err}");
+    };
+    let (decode, advice) = message
+        .split_once("; ")
+        .unwrap_or_else(|| panic!("no advice after the decode error: {message}"));
+    assert!(decode.starts_with("HTTP 200: "), "{message}");
+    assert_eq!(
+        advice,
+        "DocuSign answered the create, but no configuration matching the request was found \
+         afterwards, so it was not sent again: check the account for an untracked \
+         configuration before applying again"
+    );
+    assert_eq!(emu.count("POST", &emu.connect_path("")).await, 1);
+}
