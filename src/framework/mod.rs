@@ -7,11 +7,15 @@
 //! * [`path`]: [`AttributePath`]; [`diag`]: [`Diagnostics`].
 //! * [`schema`]: [`Schema`] builder and Terraform's InternalValidate checks.
 //! * [`plan`]: computed-unknown, use-state-for-unknown, requires-replace, write-only helpers.
+//! * [`identity`]: resource identity schemas, derived from state (Terraform 1.12+).
+//! * [`list`]: list resources for `terraform query` (Terraform 1.14+) and their stream.
 //! * [`provider`]: [`Provider`], [`Resource`], [`DataSource`] and their request/response types.
 
 pub mod codec;
 pub mod diag;
+pub mod identity;
 pub mod json;
+pub mod list;
 pub mod msgpack;
 pub mod number;
 pub mod path;
@@ -26,6 +30,8 @@ mod proptests;
 
 pub use codec::{DecodeError, EncodeError};
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use identity::{IdentityAttribute, IdentitySchema};
+pub use list::{Found, ListRequest, ListResource, ListSink};
 pub use number::Number;
 pub use path::{AttributePath, PathStep};
 pub use provider::{

@@ -66,6 +66,10 @@ pub trait Provider: Send + Sync {
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
     /// All data source types (called once).
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+    /// All list resource types (called once; Terraform 1.14+ `terraform query`). Default: none.
+    fn list_resources(&self) -> Vec<Arc<dyn super::list::ListResource>> {
+        Vec::new()
+    }
     /// Static checks of the provider config (may contain unknowns).
     async fn validate_config(&self, _ctx: &Ctx, _config: &Value) -> Diagnostics {
         Diagnostics::new()
@@ -237,6 +241,25 @@ pub trait Resource: Send + Sync {
     async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> ApplyResponse;
     /// Imports by ID.
     async fn import(&self, ctx: &Ctx, id: &str) -> ImportResponse;
+    /// The identity schema (Terraform 1.12+). Default: none. The identity is derived from
+    /// state (see [`super::identity`]).
+    fn identity(&self) -> Option<super::identity::IdentitySchema> {
+        None
+    }
+    /// Imports by identity (`import { identity = { … } }`, Terraform 1.12+); `identity` is an
+    /// object of the identity schema, attributes optional for import may be null. Default: not
+    /// supported.
+    async fn import_identity(&self, _ctx: &Ctx, _identity: &Value) -> ImportResponse {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.error(
+            "Import by identity not supported",
+            format!("{} cannot be imported by identity.", self.type_name()),
+        );
+        ImportResponse {
+            diagnostics,
+            ..Default::default()
+        }
+    }
     /// Converts stored JSON state of schema `version` to the current schema. Default: lenient
     /// JSON decode with the current schema (unknown keys dropped, missing ones null).
     async fn upgrade_state(&self, _ctx: &Ctx, _version: i64, raw_json: &[u8]) -> UpgradeResponse {

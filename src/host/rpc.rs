@@ -27,8 +27,8 @@ use tonic::{Request, Response, Status};
 
 use crate::framework::{
     self, ApplyRequest, AttributePath, ClientCapabilities, Ctx, DataSource, Diagnostic,
-    Diagnostics, PathStep, PlanRequest, ReadRequest, Resource, Schema, Severity, Type, Value, json,
-    msgpack, plan,
+    Diagnostics, IdentitySchema, ListRequest, ListResource, PathStep, PlanRequest, ReadRequest,
+    Resource, Schema, Severity, Type, Value, identity, json, list, msgpack, plan,
 };
 use crate::protocol::tfplugin5 as pb;
 use pb::provider_server::Provider as ProviderRpc;
@@ -36,6 +36,15 @@ use pb::provider_server::Provider as ProviderRpc;
 /// A resource type with its schema computed once.
 struct ResourceEntry {
     resource: Arc<dyn Resource>,
+    schema: Schema,
+    ty: Type,
+    /// The identity schema and its type (Terraform 1.12+).
+    identity: Option<(IdentitySchema, Type)>,
+}
+
+/// A list resource type with its `config` schema computed once.
+struct ListEntry {
+    list: Arc<dyn ListResource>,
     schema: Schema,
     ty: Type,
 }
@@ -62,6 +71,7 @@ pub struct ProviderService {
     provider_ty: Type,
     resources: BTreeMap<String, ResourceEntry>,
     data_sources: BTreeMap<String, DataSourceEntry>,
+    list_resources: BTreeMap<String, ListEntry>,
     session: Mutex<Session>,
 }
 
@@ -88,12 +98,17 @@ impl ProviderService {
         for resource in provider.resources() {
             let schema = resource.schema();
             let ty = schema.implied_type();
+            let identity = resource.identity().map(|i| {
+                let t = i.implied_type();
+                (i, t)
+            });
             resources.insert(
                 resource.type_name().to_owned(),
                 ResourceEntry {
                     resource,
                     schema,
                     ty,
+                    identity,
                 },
             );
         }
@@ -110,12 +125,19 @@ impl ProviderService {
                 },
             );
         }
+        let mut list_resources = BTreeMap::new();
+        for list in provider.list_resources() {
+            let schema = list.schema();
+            let ty = schema.implied_type();
+            list_resources.insert(list.type_name().to_owned(), ListEntry { list, schema, ty });
+        }
         Self {
             provider,
             provider_schema,
             provider_ty,
             resources,
             data_sources,
+            list_resources,
             session: Mutex::new(Session::default()),
         }
     }
@@ -158,6 +180,16 @@ impl ProviderService {
         })
     }
 
+    fn list_resource(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
+        self.list_resources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown list resource type",
+                format!("The provider does not support list resource type {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
     fn schema_diagnostics(&self) -> Diagnostics {
         let mut d = Diagnostics::new();
         let mut check = |kind: &str, name: &str, s: &Schema| {
@@ -175,7 +207,56 @@ impl ProviderService {
         for (n, e) in &self.data_sources {
             check("data source", n, &e.schema);
         }
+        for (n, e) in &self.list_resources {
+            check("list resource", n, &e.schema);
+        }
+        for (n, e) in &self.resources {
+            if let Some((i, _)) = &e.identity
+                && let Err(errs) = i.validate(&e.ty)
+            {
+                d.error(
+                    format!("Invalid identity schema for {n}"),
+                    format!("This is a bug in the provider: {}", errs.join("; ")),
+                );
+            }
+        }
+        for n in self.list_resources.keys() {
+            if !self.resources.get(n).is_some_and(|e| e.identity.is_some()) {
+                d.error(
+                    format!("Invalid list resource {n}"),
+                    "This is a bug in the provider: a list resource needs a managed resource \
+                     type of the same name with an identity.",
+                );
+            }
+        }
         d
+    }
+
+    /// The identity Terraform sent, decoded with the resource's identity schema (null when
+    /// none was sent or the resource has none).
+    fn identity_in(
+        e: &ResourceEntry,
+        data: Option<&pb::ResourceIdentityData>,
+    ) -> Result<Value, Diagnostics> {
+        match (&e.identity, data.and_then(|d| d.identity_data.as_ref())) {
+            (Some((_, ty)), Some(dv)) => decode_dv(Some(dv), ty, "identity"),
+            _ => Ok(Value::Null),
+        }
+    }
+
+    /// The identity to answer with `state` (see [`identity::answer`]), encoded.
+    fn identity_out(
+        e: &ResourceEntry,
+        state: &Value,
+        stored: &Value,
+        operation: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<pb::ResourceIdentityData> {
+        let (schema, ty) = e.identity.as_ref()?;
+        let v = identity::answer(Some(schema), state, stored, operation, diags)?;
+        encode_into(&v, ty, "identity", diags).map(|dv| pb::ResourceIdentityData {
+            identity_data: Some(dv),
+        })
     }
 }
 
@@ -341,6 +422,65 @@ fn server_capabilities() -> pb::ServerCapabilities {
     }
 }
 
+/// An identity schema as tfplugin5 carries it.
+fn identity_to_pb(i: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: i.version,
+        identity_attributes: i
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json_bytes(),
+                required_for_import: a.required_for_import,
+                optional_for_import: a.optional_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Checks of the `limit` and `include_resource_object` a `list` block sets, when the client
+/// sends them (Terraform 1.14 sends neither; its own checks reject a negative limit).
+fn list_arguments_check(req: &pb::validate_list_resource_config::Request) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if let Some(dv) = req.limit.as_ref()
+        && let Ok(v) = decode_dv(Some(dv), &Type::Number, "limit")
+        && v.as_i64().is_some_and(|n| n < 0)
+    {
+        d.error(
+            "Invalid limit",
+            "The limit of a list block must be zero or more.",
+        );
+    }
+    d
+}
+
+/// One stream event as tfplugin5 carries it.
+fn list_event_to_pb(ev: list::StreamEvent, id_ty: &Type, ty: &Type) -> pb::list_resource::Event {
+    let mut diags = ev.diagnostics;
+    let identity = if ev.identity.is_null() {
+        None
+    } else {
+        encode_into(&ev.identity, id_ty, "identity", &mut diags).map(|dv| {
+            pb::ResourceIdentityData {
+                identity_data: Some(dv),
+            }
+        })
+    };
+    let resource_object = if ev.resource_object.is_null() {
+        None
+    } else {
+        encode_into(&ev.resource_object, ty, "listed object", &mut diags)
+    };
+    pb::list_resource::Event {
+        identity,
+        display_name: ev.display_name,
+        resource_object,
+        diagnostic: diags_to_pb(&diags),
+    }
+}
+
 /// Errors for write-only attributes set in config when the client cannot handle them.
 fn write_only_check(block: &framework::Block, config: &Value, ctx: &Ctx) -> Diagnostics {
     let mut d = Diagnostics::new();
@@ -402,6 +542,13 @@ impl ProviderRpc for ProviderService {
                     type_name: n.clone(),
                 })
                 .collect(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|n| pb::get_metadata::ListResourceMetadata {
+                    type_name: n.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -426,10 +573,16 @@ impl ProviderRpc for ProviderService {
             .iter()
             .map(|(n, e)| (n.clone(), schema_to_pb(&e.schema)))
             .collect();
+        let list_resource_schemas: HashMap<_, _> = self
+            .list_resources
+            .iter()
+            .map(|(n, e)| (n.clone(), schema_to_pb(&e.schema)))
+            .collect();
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(schema_to_pb(&self.provider_schema)),
             resource_schemas,
             data_source_schemas,
+            list_resource_schemas,
             diagnostics: diags_to_pb(&self.schema_diagnostics()),
             server_capabilities: Some(server_capabilities()),
             ..Default::default()
@@ -441,9 +594,57 @@ impl ProviderRpc for ProviderService {
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> RpcResult<pb::get_resource_identity_schemas::Response> {
         tracing::debug!(rpc = "GetResourceIdentitySchemas", "rpc");
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        let identity_schemas = self
+            .resources
+            .iter()
+            .filter_map(|(n, e)| {
+                e.identity
+                    .as_ref()
+                    .map(|(i, _)| (n.clone(), identity_to_pb(i)))
+            })
+            .collect();
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas,
+            diagnostics: diags_to_pb(&self.schema_diagnostics()),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> RpcResult<pb::upgrade_resource_identity::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "UpgradeResourceIdentity", type_name = %req.type_name, version = req.version, "rpc");
+        let result = (|| {
+            let e = self.resource(&req.type_name)?;
+            let Some((schema, ty)) = &e.identity else {
+                return Err(Diagnostic::error(
+                    "Resource has no identity",
+                    format!("{} has no identity to upgrade.", req.type_name),
+                )
+                .into());
+            };
+            let raw = req
+                .raw_identity
+                .as_ref()
+                .map(|r| r.json.as_slice())
+                .unwrap_or_default();
+            let v = identity::upgrade(schema, req.version, raw)?;
+            encode_dv(&v, ty, "upgraded identity")
+        })();
+        let (upgraded_identity, diags) = match result {
+            Ok(dv) => (
+                Some(pb::ResourceIdentityData {
+                    identity_data: Some(dv),
+                }),
+                Diagnostics::new(),
+            ),
+            Err(d) => (None, d),
+        };
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity,
+            diagnostics: diags_to_pb(&diags),
+        }))
     }
 
     async fn prepare_provider_config(
@@ -603,9 +804,10 @@ impl ProviderRpc for ProviderService {
         tracing::debug!(rpc = "ReadResource", type_name = %req.type_name, "rpc");
         let ctx = self.ctx(req.client_capabilities.as_ref());
         let private_in = req.private.clone();
-        let (state, private, diags) = async {
+        let (state, private, identity, diags) = async {
             let e = self.resource(&req.type_name)?;
             let current = decode_dv(req.current_state.as_ref(), &e.ty, "current state")?;
+            let stored = Self::identity_in(e, req.current_identity.as_ref())?;
             let resp = e
                 .resource
                 .read(
@@ -622,15 +824,29 @@ impl ProviderRpc for ProviderService {
             if !require_known(&new_state, "refreshed state", &mut diags) {
                 return Err(diags);
             }
+            let failed = diags.has_errors();
+            let identity = Self::identity_out(e, &new_state, &stored, "read", &mut diags);
+            if !failed && diags.has_errors() {
+                // A changed identity: keep the stored object and identity.
+                return Err(diags);
+            }
             let dv = encode_into(&new_state, &e.ty, "refreshed state", &mut diags);
-            Ok((dv, or_private(resp.private, req.private), diags))
+            Ok((dv, or_private(resp.private, req.private), identity, diags))
         }
         .await
-        .unwrap_or_else(|d| (req.current_state.clone(), private_in, d));
+        .unwrap_or_else(|d| {
+            (
+                req.current_state.clone(),
+                private_in,
+                req.current_identity.clone(),
+                d,
+            )
+        });
         Ok(Response::new(pb::read_resource::Response {
             new_state: state,
             diagnostics: diags_to_pb(&diags),
             private,
+            new_identity: identity,
             ..Default::default()
         }))
     }
@@ -647,6 +863,7 @@ impl ProviderRpc for ProviderService {
             let prior = decode_dv(req.prior_state.as_ref(), &e.ty, "prior state")?;
             let proposed = decode_dv(req.proposed_new_state.as_ref(), &e.ty, "proposed new state")?;
             let config = decode_dv(req.config.as_ref(), &e.ty, "configuration")?;
+            let stored = Self::identity_in(e, req.prior_identity.as_ref())?;
             if proposed.is_null() {
                 tracing::debug!(type_name = %req.type_name, "destroy plan: planned state null");
                 let dv = encode_dv(&Value::Null, &e.ty, "planned state")?;
@@ -654,9 +871,11 @@ impl ProviderRpc for ProviderService {
                     Some(dv),
                     Vec::new(),
                     req.prior_private.clone(),
+                    req.prior_identity.clone(),
                     Diagnostics::new(),
                 ));
             }
+            let updating = !prior.is_null();
             let resp = e
                 .resource
                 .plan(
@@ -672,22 +891,30 @@ impl ProviderRpc for ProviderService {
             let mut planned = resp.planned_state;
             plan::null_write_only(&e.schema.block, &mut planned);
             let mut diags = resp.diagnostics;
+            // An update keeps the object's identity; a create or replacement has none yet.
+            let identity = if updating && resp.requires_replace.is_empty() {
+                Self::identity_out(e, &planned, &stored, "plan", &mut diags)
+            } else {
+                None
+            };
             let dv = encode_into(&planned, &e.ty, "planned state", &mut diags);
             let replace = resp.requires_replace.iter().map(path_to_pb).collect();
             Ok((
                 dv,
                 replace,
                 or_private(resp.planned_private, req.prior_private.clone()),
+                identity,
                 diags,
             ))
         }
         .await;
-        let (planned_state, requires_replace, planned_private, diags) =
-            result.unwrap_or_else(|d| (None, Vec::new(), req.prior_private.clone(), d));
+        let (planned_state, requires_replace, planned_private, planned_identity, diags) =
+            result.unwrap_or_else(|d| (None, Vec::new(), req.prior_private.clone(), None, d));
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state,
             requires_replace,
             planned_private,
+            planned_identity,
             diagnostics: diags_to_pb(&diags),
             ..Default::default()
         }))
@@ -704,6 +931,7 @@ impl ProviderRpc for ProviderService {
             let prior = decode_dv(req.prior_state.as_ref(), &e.ty, "prior state")?;
             let planned = decode_dv(req.planned_state.as_ref(), &e.ty, "planned state")?;
             let config = decode_dv(req.config.as_ref(), &e.ty, "configuration")?;
+            let stored = Self::identity_in(e, req.planned_identity.as_ref())?;
             let apply = ApplyRequest {
                 prior_state: prior,
                 planned_state: planned,
@@ -718,16 +946,29 @@ impl ProviderRpc for ProviderService {
             if !require_known(&new_state, "new state", &mut diags) {
                 return Err(diags);
             }
+            let identity = Self::identity_out(e, &new_state, &stored, "apply", &mut diags);
             let dv = encode_into(&new_state, &e.ty, "new state", &mut diags);
-            Ok((dv, or_private(resp.private, req.planned_private.clone()), diags))
+            Ok((
+                dv,
+                or_private(resp.private, req.planned_private.clone()),
+                identity,
+                diags,
+            ))
         }
         .await;
         // On a failure before the resource ran, keep the prior state (nothing changed remotely).
-        let (new_state, private, diags) =
-            result.unwrap_or_else(|d| (req.prior_state.clone(), req.planned_private.clone(), d));
+        let (new_state, private, new_identity, diags) = result.unwrap_or_else(|d| {
+            (
+                req.prior_state.clone(),
+                req.planned_private.clone(),
+                req.planned_identity.clone(),
+                d,
+            )
+        });
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
             private,
+            new_identity,
             diagnostics: diags_to_pb(&diags),
             ..Default::default()
         }))
@@ -742,7 +983,12 @@ impl ProviderRpc for ProviderService {
         let ctx = self.ctx(req.client_capabilities.as_ref());
         let (imported, diags) = async {
             let e = self.resource(&req.type_name)?;
-            let resp = e.resource.import(&ctx, &req.id).await;
+            let by_identity = Self::identity_in(e, req.identity.as_ref())?;
+            let resp = if by_identity.is_null() {
+                e.resource.import(&ctx, &req.id).await
+            } else {
+                e.resource.import_identity(&ctx, &by_identity).await
+            };
             let mut diags = resp.diagnostics;
             if resp.state.is_null() {
                 if !diags.has_errors() {
@@ -758,11 +1004,12 @@ impl ProviderRpc for ProviderService {
             let Some(dv) = encode_into(&state, &e.ty, "imported state", &mut diags) else {
                 return Err(diags);
             };
+            let identity = Self::identity_out(e, &state, &Value::Null, "import", &mut diags);
             let imported = pb::import_resource_state::ImportedResource {
                 type_name: req.type_name.clone(),
                 state: Some(dv),
                 private: resp.private,
-                identity: None,
+                identity,
             };
             Ok((vec![imported], diags))
         }
@@ -802,6 +1049,71 @@ impl ProviderRpc for ProviderService {
             diagnostics: diags_to_pb(&diags),
             deferred: None,
         }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> RpcResult<pb::validate_list_resource_config::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateListResourceConfig", type_name = %req.type_name, "rpc");
+        let ctx = self.ctx(None);
+        let diags = async {
+            let e = self.list_resource(&req.type_name)?;
+            let config = decode_dv(req.config.as_ref(), &e.ty, "list configuration")?;
+            let mut d = list_arguments_check(&req);
+            d.extend(e.list.validate(&ctx, &config).await);
+            Ok::<_, Diagnostics>(d)
+        }
+        .await
+        .unwrap_or_else(|d| d);
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diags_to_pb(&diags),
+        }))
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> RpcResult<tonic::codegen::BoxStream<pb::list_resource::Event>> {
+        use tokio_stream::StreamExt as _;
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ListResource", type_name = %req.type_name, limit = req.limit, include = req.include_resource_object, "rpc");
+        let ctx = self.ctx(None);
+        let started = (|| {
+            let l = self.list_resource(&req.type_name)?;
+            let e = self.resource(&req.type_name)?;
+            let Some((identity, id_ty)) = e.identity.clone() else {
+                return Err(Diagnostics::from(Diagnostic::error(
+                    "List resource without identity",
+                    "This is a bug in the provider: the listed resource type has no identity.",
+                )));
+            };
+            let config = decode_dv(req.config.as_ref(), &l.ty, "list configuration")?;
+            let rx = list::stream(
+                l.list.clone(),
+                identity,
+                e.schema.clone(),
+                ctx,
+                ListRequest {
+                    config,
+                    include_resource_object: req.include_resource_object,
+                    limit: req.limit,
+                },
+            );
+            Ok((rx, id_ty, e.ty.clone()))
+        })();
+        let stream: tonic::codegen::BoxStream<pb::list_resource::Event> = match started {
+            Ok((rx, id_ty, ty)) => Box::pin(
+                tokio_stream::wrappers::ReceiverStream::new(rx)
+                    .map(move |ev| Ok(list_event_to_pb(ev, &id_ty, &ty))),
+            ),
+            Err(d) => Box::pin(tokio_stream::once(Ok(pb::list_resource::Event {
+                diagnostic: diags_to_pb(&d),
+                ..Default::default()
+            }))),
+        };
+        Ok(Response::new(stream))
     }
 
     async fn stop(&self, _request: Request<pb::stop::Request>) -> RpcResult<pb::stop::Response> {

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::shared::Shared;
-use super::{api_diagnostic, import_id};
+use super::{api_diagnostic, identity, import_id};
 use crate::client::{Client, Error, HmacSecret};
 use crate::framework::plan;
 use crate::framework::provider::{
@@ -29,7 +29,7 @@ use crate::framework::provider::{
     ReadRequest, ReadResponse, Resource,
 };
 use crate::framework::schema::{Attribute, Block, Schema};
-use crate::framework::{AttributePath, Diagnostics, Type, Value};
+use crate::framework::{AttributePath, Diagnostics, IdentitySchema, Type, Value};
 
 pub const TYPE_NAME: &str = "docusign_connect_hmac_key";
 
@@ -177,7 +177,7 @@ async fn after_lost_answer(
 
 /// The state of a key: `secret` and `keepers` come from `prior` (DocuSign shows the secret only
 /// when it creates the key; keepers are Terraform's own), the rest from DocuSign.
-fn state(key: &HmacSecret, prior: &Value, account: &str, secret: Option<&str>) -> Value {
+pub(crate) fn state(key: &HmacSecret, prior: &Value, account: &str, secret: Option<&str>) -> Value {
     let keep = |name: &str| {
         prior
             .get_attr(name)
@@ -389,6 +389,14 @@ impl Resource for ConnectHmacKeyResource {
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ImportResponse {
         import_id::import(&self.shared, ctx, id, "keyId", &schema()).await
+    }
+
+    fn identity(&self) -> Option<IdentitySchema> {
+        Some(identity::schema(Some("key_id"), "HMAC key"))
+    }
+
+    async fn import_identity(&self, ctx: &Ctx, id: &Value) -> ImportResponse {
+        identity::import(&self.shared, ctx, id, Some("key_id"), &schema()).await
     }
 }
 

@@ -6,6 +6,8 @@
 //! * [`connect_oauth_config`] is `docusign_connect_oauth_config`;
 //! * [`connect_hmac_key`] is `docusign_connect_hmac_key`;
 //! * [`data_sources`] holds the data sources;
+//! * [`identity`] declares the resources' identities (Terraform 1.12+);
+//! * [`list`] holds the list resources of `terraform query` (Terraform 1.14+);
 //! * [`shared`] holds the configured client, shared by every resource.
 //!
 //! Resources see only framework values and the client's typed model; they never see JSON.
@@ -15,6 +17,8 @@ pub mod connect_hmac_key;
 pub mod connect_oauth_config;
 pub mod data_sources;
 pub mod fields;
+pub mod identity;
+pub mod list;
 pub mod provider_config;
 pub mod shared;
 
@@ -25,6 +29,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::client::{self, Client};
+use crate::framework::ListResource;
 use crate::framework::provider::{Ctx, DataSource, Provider, Resource};
 use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
 use shared::Shared;
@@ -82,6 +87,15 @@ impl Provider for DocusignProvider {
             Arc::new(data_sources::ConnectConfigurationData(s.clone())),
             Arc::new(data_sources::ConnectOAuthConfigData(s.clone())),
             Arc::new(data_sources::Account(s.clone())),
+        ]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        let s = &self.shared;
+        vec![
+            Arc::new(list::ConnectConfigurations(s.clone())),
+            Arc::new(list::ConnectHmacKeys(s.clone())),
+            Arc::new(list::ConnectOAuthConfigs(s.clone())),
         ]
     }
 

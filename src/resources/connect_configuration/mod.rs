@@ -21,13 +21,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::shared::Shared;
-use super::{api_diagnostic, import_id, private};
+use super::{api_diagnostic, identity, import_id, private};
 use crate::framework::plan;
 use crate::framework::provider::{
     ApplyAction, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource,
 };
-use crate::framework::{AttributePath, Diagnostics, Schema, Value};
+use crate::framework::{AttributePath, Diagnostics, IdentitySchema, Schema, Value};
 use table::FIELDS;
 
 pub const TYPE_NAME: &str = "docusign_connect_configuration";
@@ -244,6 +244,17 @@ impl Resource for ConnectConfigurationResource {
 
     async fn import(&self, ctx: &Ctx, id: &str) -> ImportResponse {
         import_id::import(&self.shared, ctx, id, "connectId", &schema::schema()).await
+    }
+
+    fn identity(&self) -> Option<IdentitySchema> {
+        Some(identity::schema(
+            Some("connect_id"),
+            "Connect configuration",
+        ))
+    }
+
+    async fn import_identity(&self, ctx: &Ctx, id: &Value) -> ImportResponse {
+        identity::import(&self.shared, ctx, id, Some("connect_id"), &schema::schema()).await
     }
 }
 

@@ -21,7 +21,7 @@ use async_trait::async_trait;
 
 use super::fields::{self, Field};
 use super::shared::Shared;
-use super::{api_diagnostic, null_object};
+use super::{api_diagnostic, identity, null_object};
 use crate::client::{ConnectOAuthConfig, Secret};
 use crate::framework::plan;
 use crate::framework::provider::{
@@ -29,7 +29,7 @@ use crate::framework::provider::{
     ReadRequest, ReadResponse, Resource,
 };
 use crate::framework::schema::{Attribute, Block, Schema};
-use crate::framework::{AttributePath, Diagnostics, Type, Value};
+use crate::framework::{AttributePath, Diagnostics, IdentitySchema, Type, Value};
 use crate::wire_field;
 
 pub const TYPE_NAME: &str = "docusign_connect_oauth_config";
@@ -145,7 +145,7 @@ fn secret_changed(prior: &Value, planned: &Value) -> bool {
         .any(|a| prior.get_attr(a) != planned.get_attr(a))
 }
 
-fn state(m: &O, prior: &Value, account: &str) -> Value {
+pub(crate) fn state(m: &O, prior: &Value, account: &str) -> Value {
     let mut out = BTreeMap::new();
     out.insert("id".into(), Value::string(account));
     out.insert("account_id".into(), Value::string(account));
@@ -380,6 +380,14 @@ impl Resource for ConnectOAuthConfigResource {
                 }
             },
         }
+    }
+
+    fn identity(&self) -> Option<IdentitySchema> {
+        Some(identity::schema(None, "OAuth for Connect settings"))
+    }
+
+    async fn import_identity(&self, ctx: &Ctx, id: &Value) -> ImportResponse {
+        identity::import(&self.shared, ctx, id, None, &schema()).await
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str) -> ImportResponse {

@@ -226,6 +226,19 @@ pub fn block_type(block: &pb::schema::Block) -> Type {
     Type::Object(attrs)
 }
 
+/// An object of type `ty` (an object type) with every attribute null but `set`.
+pub fn null_object_of(ty: &Type, set: &[(&str, Value)]) -> Value {
+    let Type::Object(attrs) = ty else {
+        panic!("not an object type: {ty:?}");
+    };
+    let mut out: BTreeMap<String, Value> = attrs.keys().map(|k| (k.clone(), Value::Null)).collect();
+    for (k, v) in set {
+        assert!(out.contains_key(*k), "no attribute {k}");
+        out.insert((*k).to_owned(), v.clone());
+    }
+    Value::Object(out)
+}
+
 /// `v` as a msgpack DynamicValue of type `ty` (the host's own values must encode).
 pub fn dv(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
     Some(pb::DynamicValue {
@@ -644,6 +657,27 @@ impl Host {
             private: r.private,
             identity,
         })
+    }
+
+    /// An object of `type_name`'s type with every attribute null but `set`.
+    pub fn object(&self, type_name: &str, set: &[(&str, Value)]) -> Value {
+        null_object_of(&self.resource(type_name).ty, set)
+    }
+
+    /// The configuration `terraform query -generate-config-out` and `import` config
+    /// generation write for a state: `genconfig.ExtractLegacyConfigFromState`
+    /// (`internal/genconfig/generate_config.go@v1.14.9`) keeps optional and required
+    /// attributes and drops computed-only and write-only ones (nested blocks are kept whole).
+    pub fn config_from_state(&self, type_name: &str, state: &Value) -> Value {
+        let rt = self.resource(type_name);
+        let mut out = state.clone();
+        for (name, (computed, optional, write_only)) in &rt.attributes {
+            let required = !computed && !optional;
+            if *write_only || (*computed && !optional && !required) {
+                out.set_attr(name.clone(), Value::Null);
+            }
+        }
+        out
     }
 
     /// `ProposedNew` for the top-level attributes: configured values, and the prior value of a
