@@ -15,6 +15,34 @@ pub const PROTOCOL_VERSION: u32 = 5;
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
 /// The provider's source address, used in the debug-mode reattach line.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/docusign-iac/docusign";
+/// The registry host of [`PROVIDER_ADDRESS`].
+const DEFAULT_REGISTRY: &str = "registry.terraform.io";
+
+/// The registry host named in the reattach line (`--registry=<host>`; OpenTofu reads an address
+/// without a host as `registry.opentofu.org/…`, so its users need that host there).
+static REGISTRY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Chooses the registry host of the reattach line: a hostname, e.g. `registry.opentofu.org`.
+pub fn choose_registry(host: &str) -> Result<(), String> {
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if !valid {
+        return Err(format!(
+            "--registry wants a host name such as registry.opentofu.org; got {host:?}"
+        ));
+    }
+    let _ = REGISTRY.set(host.to_ascii_lowercase());
+    Ok(())
+}
+
+/// The provider's address in the chosen registry ([`PROVIDER_ADDRESS`] by default).
+pub fn provider_address() -> String {
+    let host = REGISTRY.get().map_or(DEFAULT_REGISTRY, String::as_str);
+    PROVIDER_ADDRESS.replacen(DEFAULT_REGISTRY, host, 1)
+}
 
 /// What stderr says when the binary is run by hand.
 pub const NOT_A_PROGRAM_MESSAGE: &str = "This binary is a plugin. These are not meant to be executed directly.\n\
@@ -24,7 +52,8 @@ load any plugins automatically.\n\
 terraform-provider-docusign is the DocuSign provider for Terraform: declare it in a\n\
 configuration's required_providers as source = \"docusign-iac/docusign\" and run\n\
 terraform. For development, `terraform-provider-docusign --debug` starts a server\n\
-Terraform can attach to, and `--version` prints the version.\n";
+Terraform can attach to (add --registry=registry.opentofu.org for OpenTofu), and\n\
+`--version` prints the version.\n";
 
 /// Why the plugin refuses to start.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -84,7 +113,7 @@ pub fn handshake_line(network: &str, address: &str, server_cert_der: Option<&[u8
 /// the line to paste into a shell.
 pub fn reattach_text(network: &str, address: &str, pid: u32) -> String {
     let config = serde_json::json!({
-        PROVIDER_ADDRESS: {
+        provider_address(): {
             "Protocol": "grpc",
             "ProtocolVersion": PROTOCOL_VERSION,
             "Pid": pid,
@@ -96,7 +125,7 @@ pub fn reattach_text(network: &str, address: &str, pid: u32) -> String {
     // (never produced by `listener::bind`) is escaped the shell way.
     let json = config.to_string().replace('\'', "'\\''");
     format!(
-        "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{json}'\n\nPress Ctrl-C to stop the provider.\n"
+        "Provider started. To attach Terraform or OpenTofu, set the TF_REATTACH_PROVIDERS environment variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{json}'\n\nPress Ctrl-C to stop the provider.\n"
     )
 }
 

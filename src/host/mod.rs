@@ -48,7 +48,8 @@ pub fn main_entry() -> i32 {
 /// returns the process exit code.
 ///
 /// Arguments: none (launched by Terraform), `--debug` (plaintext server plus a
-/// `TF_REATTACH_PROVIDERS` line to paste), `--version`.
+/// `TF_REATTACH_PROVIDERS` line to paste; `--registry=registry.opentofu.org` names OpenTofu's
+/// registry in it), `--version`.
 /// `make_service` is called once, after the handshake line is printed, inside
 /// the tokio runtime.
 pub fn run<S>(make_service: impl FnOnce() -> S) -> i32
@@ -65,9 +66,16 @@ where
                 ));
             }
             "--debug" | "-debug" => debug = true,
+            other if other.starts_with("--registry=") => {
+                if let Err(e) = handshake::choose_registry(&other["--registry=".len()..]) {
+                    eprintln_safe(&format!("terraform-provider-docusign: {e}"));
+                    return EXIT_USAGE;
+                }
+            }
             other => {
                 eprintln_safe(&format!(
-                    "terraform-provider-docusign: unknown argument {other:?}; expected --debug or --version"
+                    "terraform-provider-docusign: unknown argument {other:?}; expected --debug \
+                     (with --registry=<host>, e.g. registry.opentofu.org) or --version"
                 ));
                 return EXIT_USAGE;
             }

@@ -221,7 +221,7 @@ impl ProviderService {
             }
         }
         for n in self.list_resources.keys() {
-            if !self.resources.get(n).is_some_and(|e| e.identity.is_some()) {
+            if self.resources.get(n).is_none_or(|e| e.identity.is_none()) {
                 d.error(
                     format!("Invalid list resource {n}"),
                     "This is a bug in the provider: a list resource needs a managed resource \
@@ -491,8 +491,9 @@ fn write_only_check(block: &framework::Block, config: &Value, ctx: &Ctx) -> Diag
         d.error_at(
             p,
             "Write-only attribute not supported",
-            "This attribute is write-only, which needs Terraform 1.11 or later. Upgrade Terraform \
-             or remove the attribute from the configuration.",
+            "This attribute is write-only, which needs Terraform 1.11 or OpenTofu 1.11 or \
+             later. Upgrade Terraform or OpenTofu, or remove the attribute from the \
+             configuration.",
         );
     }
     d
