@@ -1,4 +1,4 @@
-//! Deterministic DocuSign call counts through real Terraform (issue 7), read from the emulator's
+//! Deterministic DocuSign call counts through real Terraform, read from the emulator's
 //! request log: a refreshing plan of N configurations on one account costs one `GET /connect`, a
 //! no-op plan one call, a create one `POST`, an update one `PUT` (no read-back), and a second
 //! account exactly one more list call.

@@ -1,6 +1,6 @@
-//! `docusign_connect_configuration` through real Terraform 1.0.3 against the emulator: the
-//! proofs of issue 5 (seed payload, per-field plans, drift, out-of-band delete, plan-time
-//! validation with no API call, passwords).
+//! `docusign_connect_configuration` through real Terraform against the emulator: a full
+//! payload round trip, per-field plans, drift, out-of-band delete, plan-time validation with no
+//! API call, passwords.
 //!
 //! Every test has its own emulator and working directories, so they run in parallel.
 
@@ -16,7 +16,7 @@ use crate::support::{
 const ADDR: &str = "docusign_connect_configuration.c";
 const URL: &str = "https://hooks.example.com/docusign";
 
-/// The issue's seed payload, with an https listener URL.
+/// A configuration setting most fields (the seed payload), with an https listener URL.
 fn seed_json() -> Value {
     json!({"configurationType":"custom","urlToPublishTo":URL,"allUsers":"true",
         "name":"Your configuration name","allowEnvelopePublish":"true","enableLog":"true",
@@ -142,7 +142,7 @@ fn put_out_of_band(emu: &Emulator, id: &str, fields: Value) -> TfResult<()> {
     }
 }
 
-/// Proof 1: the seed payload: exact POST body, emulator state, empty plans, import both ways,
+/// The seed payload: exact POST body, emulator state, empty plans, import both ways,
 /// destroy.
 #[test]
 fn seed_payload_round_trip() {
@@ -351,7 +351,7 @@ fn put_check(
     }
 }
 
-/// Proof 2: each kind of field updates in place showing only itself, or replaces.
+/// Each kind of field updates in place showing only itself, or replaces.
 #[test]
 fn each_kind_of_field_plans_only_itself() {
     let emu = std::rc::Rc::new(Emulator::start_with(crate::support::emulator::Config {
@@ -530,7 +530,7 @@ resource "docusign_connect_configuration" "c" {{
     )
 }
 
-/// Proof 3: drift in DocuSign shows in the plan and apply corrects it; a force-new attribute
+/// Drift in DocuSign shows in the plan and apply corrects it; a force-new attribute
 /// changed out of band is read (not copied from state) and plans a replacement; an out-of-band
 /// delete gives a warning and a plan to create.
 #[test]
@@ -575,15 +575,7 @@ fn drift_and_out_of_band_delete() {
     // Deleted out of band: a warning, and a plan to create.
     let (status, body) = emu.api("DELETE", &format!("/connect/{id}"), None).unwrap();
     assert_eq!(status, 200, "{body}");
-    let out = wd
-        .run(&[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            "-out=gone.tfplan",
-        ])
-        .unwrap();
+    let out = wd.plan_out("gone.tfplan", &[]).unwrap();
     let text = crate::support::terraform::normalize_output(&out.combined());
     assert!(
         text.contains("Warning: Connect configuration no longer exists") && text.contains(&id),
@@ -640,7 +632,7 @@ fn bad_resource(name: &str, line: &str) -> String {
     )
 }
 
-/// Proof 4: bad values are diagnostics on their attribute's line, and nothing reaches DocuSign
+/// Bad values are diagnostics on their attribute's line, and nothing reaches DocuSign
 /// (not even the refresh of a resource already in state). An unknown JSON SIM event is only a
 /// warning.
 #[test]
@@ -740,10 +732,10 @@ fn bad_values_are_rejected_before_any_call() {
     wd.destroy().unwrap();
 }
 
-/// Proof 5 (Terraform 1.0.3 side): `password_wo` is a clear error with a client that cannot
-/// handle write-only attributes; `password` is sent to DocuSign but never printed.
+/// `password` is sent to DocuSign but never printed, on every Terraform version (the write-only
+/// `password_wo` has tests of its own in `write_only.rs`).
 #[test]
-fn passwords_with_terraform_1_0() {
+fn a_password_is_sent_to_docusign_but_never_printed() {
     let dir = tempfile::tempdir().unwrap();
     let state_file = dir.path().join("emulator.json");
     let emu = Emulator::start_with(crate::support::emulator::Config {
@@ -752,41 +744,12 @@ fn passwords_with_terraform_1_0() {
     });
     let wd = WorkDir::new("cc_passwords", &Overrides::docusign());
 
-    wd.write_config(&simple_hcl(
-        &emu,
-        "  user_name = \"hook\"\n  password_wo = \"wo-Secret-1\"\n  password_wo_version = 1\n",
-    ));
-    let out = wd.run_raw(&["plan", "-input=false", "-no-color", "-lock=false"]);
-    assert!(
-        !out.success(),
-        "password_wo was accepted by Terraform 1.0.3"
-    );
-    let text = crate::support::terraform::normalize_output(&out.combined());
-    assert!(
-        text.contains("password_wo") && text.contains("1.11"),
-        "the error does not explain write-only: {text}"
-    );
-    // Terraform quotes the offending source line once; the provider never repeats the value.
-    assert_eq!(text.matches("wo-Secret-1").count(), 1, "{text}");
-    assert!(
-        text.contains("Write-only attribute not supported"),
-        "{text}"
-    );
-
     let secret = "pw-Secret-2";
     wd.write_config(&simple_hcl(
         &emu,
         &format!("  user_name = \"hook\"\n  password = \"{secret}\"\n"),
     ));
-    let out = wd
-        .run(&[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            "-out=pw.tfplan",
-        ])
-        .unwrap();
+    let out = wd.plan_out("pw.tfplan", &[]).unwrap();
     assert!(
         !out.combined().contains(secret),
         "plan printed the password"

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use serde_json::json;
 
 use crate::support::step::verify_import;
-use crate::support::terraform::locate_terraform;
+use crate::support::terraform::{Feature, TfVersion, locate_terraform, terraform_version};
 use crate::support::{Failure, ImportStep, Overrides, Plan, State, Step, TestCase, WorkDir};
 
 const REQUIRED_NULL: &str = r#"terraform {
@@ -222,8 +222,31 @@ fn commands_are_hermetic() {
     // Two work dirs never share a directory.
     let other = WorkDir::new("hermetic", &Overrides::none());
     assert_ne!(wd.path(), other.path());
+    // The version the harness read from `version -json` is the one the CLI prints: whichever
+    // Terraform is under test (the suite runs on each), not a pinned one.
     let out = wd.run(&["version"]).unwrap();
-    assert!(out.stdout.starts_with("Terraform v1.0.3"), "{}", out.stdout);
+    let first = out.stdout.lines().next().unwrap_or_default();
+    assert_eq!(first, format!("Terraform v{}", terraform_version()));
+}
+
+#[test]
+fn versions_parse_and_order() {
+    assert_eq!(TfVersion::parse("1.0.3"), Some(TfVersion::new(1, 0, 3)));
+    assert_eq!(TfVersion::parse("v1.11.4"), Some(TfVersion::new(1, 11, 4)));
+    assert_eq!(
+        TfVersion::parse("1.12.0-alpha20250319"),
+        Some(TfVersion::new(1, 12, 0))
+    );
+    for bad in ["", "1.11", "1.11.4.1", "one.two.three", "1..3"] {
+        assert_eq!(TfVersion::parse(bad), None, "{bad:?}");
+    }
+    // Numeric, not lexicographic: 1.11 is newer than 1.5 and 1.9.
+    assert!(TfVersion::new(1, 11, 0) > TfVersion::new(1, 9, 9));
+    assert!(TfVersion::new(1, 5, 0) > TfVersion::new(1, 0, 3));
+    assert_eq!(TfVersion::new(1, 11, 4).to_string(), "1.11.4");
+    assert!(TfVersion::new(1, 11, 4) >= Feature::WriteOnly.since());
+    assert!(TfVersion::new(1, 10, 5) < Feature::WriteOnly.since());
+    assert!(TfVersion::new(1, 0, 3) < Feature::ImportBlocks.since());
 }
 
 #[test]

@@ -167,15 +167,7 @@ fn keepers_rotate_the_key_and_an_out_of_band_delete_is_recreated() {
         .api("DELETE", &format!("/connect/secret/{new_id}"), None)
         .unwrap();
     assert_eq!(status, 200, "{body}");
-    let out = wd
-        .run(&[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            "-out=gone.tfplan",
-        ])
-        .unwrap();
+    let out = wd.plan_out("gone.tfplan", &[]).unwrap();
     let text = crate::support::terraform::normalize_output(&out.combined());
     assert!(
         text.contains("Warning: Connect HMAC key no longer exists") && text.contains(&new_id),

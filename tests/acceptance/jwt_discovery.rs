@@ -1,32 +1,23 @@
-//! Issue 3's end-to-end proof: a provider block with only the JWT grant (integration key, user
+//! Account discovery end to end: a provider block with only the JWT grant (integration key, user
 //! id, private key file) and the OAuth host, no token, no account id and no base URI, creates a
 //! configuration in the user's default account, found through `/oauth/userinfo`.
 
-use std::path::PathBuf;
-
-use crate::support::emulator::Config;
+use crate::support::emulator::{Config, jwt_private_key};
 use crate::support::{Emulator, REQUIRED_DOCUSIGN, Step, TestCase, hcl_string};
 
 const INTEGRATION_KEY: &str = "5e1f0c2a-discovery-ik";
 
-fn keys_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("emulator/tests/keys")
-}
-
 #[test]
 fn jwt_grant_alone_creates_in_the_default_account() {
-    let public = std::fs::read_to_string(keys_dir().join("app.pub.pem")).unwrap();
-    let emu = Emulator::start_with(Config {
-        accounts: 3,
-        jwt_apps: vec![docusign_emulator::JwtApp {
-            integration_key: INTEGRATION_KEY.into(),
-            public_key_pem: public,
-            consented: true,
-        }],
-        ..Config::default()
-    });
+    let emu = Emulator::start_jwt(
+        Config {
+            accounts: 3,
+            ..Config::default()
+        },
+        INTEGRATION_KEY,
+    );
     let info = emu.info().clone();
-    let key_file = keys_dir().join("app.key.pem");
+    let key_file = jwt_private_key();
     // The emulator is the OAuth host here; everything else comes from the grant and discovery.
     let config = format!(
         "{REQUIRED_DOCUSIGN}\nprovider \"docusign\" {{\n  oauth_base_uri   = {}\n  integration_key  = {}\n  user_id          = {}\n  private_key_file = {}\n}}\n\

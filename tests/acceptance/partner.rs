@@ -1,4 +1,4 @@
-//! Issue 6, proved through Terraform 1.0.3 against an emulator with 3 accounts: the partner flow
+//! The partner flow against an emulator with 3 accounts
 //! (`examples/partner` + `examples/modules/partner-connect`), the data sources, importing the
 //! OAuth settings, the plan-time checks and the HMAC variant of the module.
 //!
@@ -6,25 +6,18 @@
 //! partner is account 1 (the token's default account); clients are accounts 2 and 3, reached
 //! with the same token.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{Value, json};
 
 use crate::support::emulator::Config;
-use crate::support::terraform::Output;
-use crate::support::{
-    Emulator, Failure, ImportStep, Overrides, Plan, REQUIRED_DOCUSIGN, State, Step, TestCase,
-    TfResult, WorkDir,
-};
+use crate::support::root_module::Root;
+use crate::support::terraform::repo_root;
+use crate::support::{Emulator, Failure, ImportStep, REQUIRED_DOCUSIGN, Step, TestCase};
 
-// ---- helpers ----------------------------------------------------------------------------------
-
-/// An emulator with a partner account and two client accounts, optionally persisting its data to
-/// `state_file` (the only place the stored client secret can be seen).
-fn emulator(state_file: Option<PathBuf>) -> Emulator {
-    Emulator::start_with(Config {
+/// An emulator with a partner account and two client accounts that keeps its data in a file
+/// (the only place the stored client secret can be seen).
+fn emulator() -> Emulator {
+    Emulator::start_storing(Config {
         accounts: 3,
-        state_file,
         ..Config::default()
     })
 }
@@ -40,198 +33,7 @@ fn accounts(emu: &Emulator) -> (String, String, String) {
     (a[0].clone(), a[1].clone(), a[2].clone())
 }
 
-/// An authenticated REST call on any account of the emulator's user:
-/// `/restapi/v2.1/accounts/{account}{path}`. Returns (status, JSON body or null).
-fn rest(
-    emu: &Emulator,
-    method: &str,
-    account: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let url = format!("{}/restapi/v2.1/accounts/{account}{path}", emu.base_uri());
-    let token = emu.info().access_token.clone();
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
-        let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        let mut req = http.request(method, &url).bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        let v = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, v)
-    })
-}
-
-/// `GET /connect` of `account`: the configurations the emulator holds.
-fn configurations(emu: &Emulator, account: &str) -> Vec<Value> {
-    let (status, body) = rest(emu, "GET", account, "/connect", None);
-    assert_eq!(status, 200, "{body}");
-    body.get("configurations")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// The emulator's delivery view of a configuration: whose settings its messages would use.
-fn delivery(emu: &Emulator, account: &str, id: &str) -> Value {
-    emu.control(
-        "GET",
-        &format!("/_emulator/accounts/{account}/connect/{id}/delivery"),
-        None,
-    )
-    .unwrap()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Copies every `*.tf` file of `from` (relative to the repository) into `to` (relative to the
-/// working directory).
-fn copy_tf(wd: &WorkDir, from: &str, to: &str) {
-    let dir = repo().join(from);
-    let mut n = 0;
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "tf") {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            wd.write_file(
-                &format!("{to}/{name}"),
-                &std::fs::read_to_string(&p).unwrap(),
-            );
-            n += 1;
-        }
-    }
-    assert!(n > 0, "no .tf files in {}", dir.display());
-}
-
-/// A working directory whose Terraform root module is the sub-directory `root` (run through
-/// `-chdir`), so that relative module paths such as `../modules/partner-connect` resolve.
-struct Root {
-    wd: WorkDir,
-    chdir: String,
-}
-
-impl Root {
-    fn new(name: &str, root: &str) -> Root {
-        Root {
-            wd: WorkDir::new(name, &Overrides::docusign()),
-            chdir: format!("-chdir={root}"),
-        }
-    }
-
-    fn env(&mut self, emu: &Emulator) {
-        for (k, v) in emu.provider_env() {
-            self.wd.set_env(&k, &v);
-        }
-    }
-
-    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
-        let mut v = vec![self.chdir.as_str()];
-        v.extend_from_slice(args);
-        v
-    }
-
-    fn run(&self, args: &[&str]) -> TfResult<Output> {
-        self.wd.run(&self.args(args))
-    }
-
-    fn run_raw(&self, args: &[&str]) -> Output {
-        self.wd.run_raw(&self.args(args))
-    }
-
-    /// `terraform get`: installs the local modules (`terraform init` refuses providers that
-    /// only exist as dev_overrides).
-    fn get(&self) {
-        self.run(&["get", "-no-color"]).unwrap();
-    }
-
-    /// Saved plan as JSON plus the human-readable plan text.
-    fn plan(&self, refresh: bool) -> (Plan, Output) {
-        let mut args = vec![
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            "-out=p.tfplan",
-        ];
-        if !refresh {
-            args.push("-refresh=false");
-        }
-        let out = self.run(&args).unwrap();
-        let show = self
-            .run(&["show", "-json", "-no-color", "p.tfplan"])
-            .unwrap();
-        (
-            Plan::new(serde_json::from_str(show.stdout.trim()).unwrap()),
-            out,
-        )
-    }
-
-    fn apply_saved(&self) -> Output {
-        self.run(&[
-            "apply",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            "-auto-approve",
-            "p.tfplan",
-        ])
-        .unwrap()
-    }
-
-    fn state(&self) -> State {
-        let out = self.run(&["show", "-json", "-no-color"]).unwrap();
-        State::new(serde_json::from_str(out.stdout.trim()).unwrap())
-    }
-
-    /// Both post-apply plans (`-refresh=false`, then refreshing) must be empty.
-    fn expect_empty_plans(&self, when: &str) {
-        for refresh in [false, true] {
-            let (p, _) = self.plan(refresh);
-            assert!(
-                p.is_empty(),
-                "{when}: plan (refresh={refresh}) not empty: {}",
-                p.summary()
-            );
-        }
-    }
-}
-
-fn assert_no_secret(out: &Output, secret: &str, what: &str) {
-    assert!(
-        !out.combined().contains(secret),
-        "{what}: the client secret appears in Terraform's output:\n{}",
-        out.combined()
-    );
-}
-
-fn stored_client_secret(state_file: &Path, account: &str) -> Option<String> {
-    let text = std::fs::read_to_string(state_file).ok()?;
-    let v: Value = serde_json::from_str(&text).ok()?;
-    v.get("accounts")?
-        .as_array()?
-        .iter()
-        .find(|a| a.get("id").and_then(Value::as_str) == Some(account))?
-        .get("oauth")?
-        .get("clientSecret")?
-        .as_str()
-        .map(str::to_owned)
-}
-
-// ---- 1-4, 8: the partner example --------------------------------------------------------------
+// ---- the partner example ------------------------------------------------------------------------
 
 const OAUTH: &str = "docusign_connect_oauth_config.partner";
 const CLIENT_A: &str = "module.client_a.docusign_connect_configuration.this";
@@ -239,15 +41,12 @@ const CLIENT_B: &str = "module.client_b.docusign_connect_configuration.this";
 
 #[test]
 fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
-    let tmp = tempfile::tempdir().unwrap();
-    let state_file = tmp.path().join("emulator-state.json");
-    let emu = emulator(Some(state_file.clone()));
+    let emu = emulator();
     let (partner, client_a, client_b) = accounts(&emu);
 
     let mut root = Root::new("partner_example", "partner");
-    copy_tf(&root.wd, "examples/partner", "partner");
-    copy_tf(
-        &root.wd,
+    root.wd.copy_tf_files("examples/partner", "partner");
+    root.wd.copy_tf_files(
         "examples/modules/partner-connect",
         "modules/partner-connect",
     );
@@ -262,12 +61,12 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
 
     // 1. It applies: OAuth settings on the partner, one configuration per client.
     let (plan, out) = root.plan(true);
-    assert_no_secret(&out, secret1, "first plan");
+    out.expect_hidden(secret1, "first plan").unwrap();
     for addr in [OAUTH, CLIENT_A, CLIENT_B] {
         plan.expect_actions(addr, &["create"]).unwrap();
     }
     let out = root.apply_saved();
-    assert_no_secret(&out, secret1, "first apply");
+    out.expect_hidden(secret1, "first apply").unwrap();
     let st = root.state();
     st.expect_attr(OAUTH, "account_id", &partner).unwrap();
     st.expect_attr(CLIENT_A, "account_id", &client_a).unwrap(); // per-resource account_id
@@ -278,15 +77,11 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
         st.output("client_a_configurations").unwrap(),
         &json!(["Partner integration (client A)"])
     );
-    assert_eq!(
-        stored_client_secret(&state_file, &partner).as_deref(),
-        Some(secret1)
-    );
+    assert_eq!(emu.stored_client_secret(&partner).as_deref(), Some(secret1));
     // The API calls went to the right accounts with the same token.
     let writes: Vec<(String, String)> = emu
-        .api_calls()
+        .writes()
         .into_iter()
-        .filter(|r| r.method != "GET")
         .map(|r| (r.method, r.path))
         .collect();
     let base = "/restapi/v2.1/accounts";
@@ -325,20 +120,20 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
     // 2. Each client holds an integrator-managed configuration with includeOAuth whose messages
     //    would use the partner account's OAuth settings.
     for (acct, id) in [(&client_a, &id_a), (&client_b, &id_b)] {
-        let held = configurations(&emu, acct);
+        let held = emu.configurations(acct);
         assert_eq!(held.len(), 1, "{acct}: {held:?}");
         let c = &held[0];
         assert_eq!(c["connectId"], json!(id), "{c}");
         assert_eq!(c["integratorManaged"], json!("true"), "{c}");
         assert_eq!(c["includeOAuth"], json!("true"), "{c}");
         assert_eq!(c["includeHMAC"], json!("false"), "{c}");
-        let d = delivery(&emu, acct, id);
+        let d = emu.delivery(acct, id);
         assert_eq!(d["auth"], json!("oauth"), "{d}");
         assert_eq!(d["settings_account_id"], json!(partner), "{d}");
         assert_eq!(d["configuration_account_id"], json!(acct), "{d}");
         assert_eq!(d["integrator_managed"], json!(true), "{d}");
     }
-    assert!(configurations(&emu, &partner).is_empty());
+    assert!(emu.configurations(&partner).is_empty());
 
     // 3. The plan after apply is empty, without and with refresh.
     root.expect_empty_plans("after apply");
@@ -353,15 +148,12 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
     for addr in [CLIENT_A, CLIENT_B] {
         plan.expect_actions(addr, &["no-op"]).unwrap();
     }
-    assert_no_secret(&out, secret1, "secret-change plan");
-    assert_no_secret(&out, secret2, "secret-change plan");
+    out.expect_hidden(secret1, "secret-change plan").unwrap();
+    out.expect_hidden(secret2, "secret-change plan").unwrap();
     assert!(out.stdout.contains("(sensitive value)"), "{}", out.stdout);
     let out = root.apply_saved();
-    assert_no_secret(&out, secret2, "secret-change apply");
-    assert_eq!(
-        stored_client_secret(&state_file, &partner).as_deref(),
-        Some(secret2)
-    );
+    out.expect_hidden(secret2, "secret-change apply").unwrap();
+    assert_eq!(emu.stored_client_secret(&partner).as_deref(), Some(secret2));
     let puts: Vec<_> = emu
         .api_calls()
         .into_iter()
@@ -385,14 +177,9 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
             "-auto-approve",
         ])
         .unwrap();
-    assert_no_secret(&out, secret2, "destroy");
+    out.expect_hidden(secret2, "destroy").unwrap();
     assert!(root.state().is_empty());
-    let deletes: Vec<String> = emu
-        .api_calls()
-        .into_iter()
-        .filter(|r| r.method == "DELETE")
-        .map(|r| r.path)
-        .collect();
+    let deletes = emu.paths_of("DELETE");
     assert_eq!(deletes.len(), 3, "{deletes:?}");
     let oauth_pos = deletes
         .iter()
@@ -401,11 +188,11 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
     assert_eq!(oauth_pos, 2, "the OAuth settings must go last: {deletes:?}");
     for acct in [&partner, &client_a, &client_b] {
         assert!(
-            configurations(&emu, acct).is_empty(),
+            emu.configurations(acct).is_empty(),
             "{acct} still holds configurations"
         );
     }
-    let (status, body) = rest(&emu, "GET", &partner, "/connect/oauth", None);
+    let (status, body) = emu.api_on("GET", &partner, "/connect/oauth", None).unwrap();
     assert_eq!((status, body), (200, json!({})));
 }
 
@@ -413,7 +200,7 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
 /// dev_overrides CLI config; keep it saying so.
 #[test]
 fn partner_readme_gives_runnable_instructions() {
-    let readme = std::fs::read_to_string(repo().join("examples/partner/README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo_root().join("examples/partner/README.md")).unwrap();
     for needle in [
         "--accounts 3",
         "dev_overrides",
@@ -432,18 +219,17 @@ fn partner_readme_gives_runnable_instructions() {
     );
 }
 
-// ---- 7: the HMAC variant of the module --------------------------------------------------------
+// ---- the HMAC variant of the module -------------------------------------------------------------
 
 #[test]
 fn partner_module_hmac_variant_uses_partner_hmac_keys() {
-    let emu = emulator(None);
+    let emu = emulator();
     let (partner, client_a, _) = accounts(&emu);
 
     // The partner's HMAC key is made by Terraform too; DocuSign refuses an integrator-managed
     // HMAC configuration while the partner account holds no key, so the order matters.
     let mut root = Root::new("partner_hmac", "root");
-    copy_tf(
-        &root.wd,
+    root.wd.copy_tf_files(
         "examples/modules/partner-connect",
         "modules/partner-connect",
     );
@@ -477,9 +263,11 @@ module "client" {{
     let id = state.attr_str(addr, "id").unwrap();
     assert_eq!(state.attr_str(key, "account_id").unwrap(), partner);
     let key_id = state.attr_str(key, "id").unwrap();
-    let (_, keys) = rest(&emu, "GET", &partner, "/connect/secret", None);
+    let (_, keys) = emu
+        .api_on("GET", &partner, "/connect/secret", None)
+        .unwrap();
     assert!(keys.to_string().contains(&key_id), "{keys}");
-    let d = delivery(&emu, &client_a, &id);
+    let d = emu.delivery(&client_a, &id);
     assert_eq!(d["auth"], json!("hmac"), "{d}");
     assert_eq!(d["settings_account_id"], json!(partner), "{d}");
     root.expect_empty_plans("hmac module");
@@ -492,30 +280,33 @@ module "client" {{
         "-auto-approve",
     ])
     .unwrap();
-    assert!(configurations(&emu, &client_a).is_empty());
-    let (_, keys) = rest(&emu, "GET", &partner, "/connect/secret", None);
+    assert!(emu.configurations(&client_a).is_empty());
+    let (_, keys) = emu
+        .api_on("GET", &partner, "/connect/secret", None)
+        .unwrap();
     assert!(!keys.to_string().contains(&key_id), "{keys}");
 }
 
-// ---- 5: data sources --------------------------------------------------------------------------
+// ---- data sources -------------------------------------------------------------------------------
 
 #[test]
 fn data_sources_return_what_the_emulator_holds() {
-    let emu = emulator(None);
+    let emu = emulator();
     let (partner, client_a, client_b) = accounts(&emu);
     // Seeded out of band: OAuth settings on the partner, three configurations on client A, two
     // of them with the same name.
-    let (s, b) = rest(
-        &emu,
-        "POST",
-        &partner,
-        "/connect/oauth",
-        Some(
-            json!({"authorizationServerUrl": "https://auth.example.com/token",
+    let (s, b) = emu
+        .api_on(
+            "POST",
+            &partner,
+            "/connect/oauth",
+            Some(
+                json!({"authorizationServerUrl": "https://auth.example.com/token",
             "clientId": "cid-1", "clientSecret": "never-shown-91f3", "scope": "hooks",
             "customParameters": {"resource": "https://hooks.example.com"}}),
-        ),
-    );
+            ),
+        )
+        .unwrap();
     assert_eq!(s, 201, "{b}");
     let mut ids = Vec::new();
     for (name, url) in [
@@ -523,16 +314,17 @@ fn data_sources_return_what_the_emulator_holds() {
         ("dup", "https://b.example.com"),
         ("solo", "https://c.example.com"),
     ] {
-        let (s, b) = rest(
-            &emu,
-            "POST",
-            &client_a,
-            "/connect",
-            Some(
-                json!({"configurationType": "custom", "name": name, "urlToPublishTo": url,
+        let (s, b) = emu
+            .api_on(
+                "POST",
+                &client_a,
+                "/connect",
+                Some(
+                    json!({"configurationType": "custom", "name": name, "urlToPublishTo": url,
                 "allUsers": "true", "events": ["envelope-sent"]}),
-            ),
-        );
+                ),
+            )
+            .unwrap();
         assert_eq!(s, 201, "{b}");
         ids.push(b["connectId"].as_str().unwrap().to_owned());
     }
@@ -699,7 +491,7 @@ data "docusign_connect_configuration" "ambiguous" {{
         .run();
 }
 
-// ---- 6: import of the OAuth settings ----------------------------------------------------------
+// ---- import of the OAuth settings ---------------------------------------------------------------
 
 fn oauth_config(emu: &Emulator, secret_line: &str, extra: &str) -> String {
     format!(
@@ -719,7 +511,7 @@ resource "docusign_connect_oauth_config" "partner" {{
 
 #[test]
 fn oauth_config_import_then_plan_has_no_diff_and_never_rotates_the_secret() {
-    let emu = emulator(None);
+    let emu = emulator();
     let (partner, client_a, _) = accounts(&emu);
     let with_secret = oauth_config(&emu, r#"  client_secret = "import-secret-5e1""#, "");
     let without_secret = oauth_config(&emu, "", "");
@@ -759,16 +551,14 @@ fn oauth_config_import_then_plan_has_no_diff_and_never_rotates_the_secret() {
         .run();
 
     // The one-time update after import sends the configured secret once; then plans are empty.
-    let (s, _) = rest(
-        &emu,
-        "POST",
+    let (s, _) = emu.api_on("POST",
         &partner,
         "/connect/oauth",
         Some(
             json!({"authorizationServerUrl": "https://auth.partner.example.com/oauth2/token",
             "clientId": "docusign-connect", "clientSecret": "import-secret-5e1", "scope": "webhooks"}),
         ),
-    );
+    ).unwrap();
     assert_eq!(s, 201);
     let mut root = Root::new("partner_oauth_import_apply", "root");
     root.env(&emu);
@@ -788,24 +578,21 @@ fn oauth_config_import_then_plan_has_no_diff_and_never_rotates_the_secret() {
     let (plan, out) = root.plan(true);
     plan.expect_update_of_only(OAUTH, &["client_secret"])
         .unwrap();
-    assert_no_secret(&out, "import-secret-5e1", "plan after import");
+    out.expect_hidden("import-secret-5e1", "plan after import")
+        .unwrap();
     emu.clear_requests();
     root.apply_saved();
-    let writes: Vec<_> = emu
-        .api_calls()
-        .into_iter()
-        .filter(|r| r.method != "GET")
-        .collect();
+    let writes = emu.writes();
     assert_eq!(writes.len(), 1, "{writes:?}");
     assert_eq!(writes[0].method, "PUT");
     root.expect_empty_plans("after the post-import apply");
 }
 
-// ---- 7: plan-time checks, 8: updates of the OAuth settings ------------------------------------
+// ---- plan-time checks and updates of the OAuth settings -----------------------------------------
 
 #[test]
 fn plan_time_checks_for_partner_mistakes() {
-    let emu = emulator(None);
+    let emu = emulator();
     let (partner, client_a, _) = accounts(&emu);
 
     // integrator_managed without include_oauth or include_hmac is refused at plan time.
@@ -889,7 +676,7 @@ resource "docusign_connect_oauth_config" "partner" {{
 
 #[test]
 fn oauth_config_updates_clear_removed_fields() {
-    let emu = emulator(None);
+    let emu = emulator();
     let (partner, _, _) = accounts(&emu);
     let full = oauth_config(
         &emu,
@@ -914,7 +701,7 @@ resource "docusign_connect_oauth_config" "partner" {{
     let p = partner.clone();
     TestCase::new("partner_oauth_update")
         .step(Step::new(full).check(move |_| {
-            let (_, b) = rest(&e1, "GET", &p, "/connect/oauth", None);
+            let (_, b) = e1.api_on("GET", &p, "/connect/oauth", None).unwrap();
             if b["scope"] != json!("webhooks") || b["customParameters"]["resource"].is_null() {
                 return Err(Failure(format!("{b}")));
             }
@@ -926,7 +713,7 @@ resource "docusign_connect_oauth_config" "partner" {{
                     pl.expect_update_of_only(OAUTH, &["client_id", "scope", "custom_parameters"])
                 })
                 .check(move |_| {
-                    let (_, b) = rest(&e2, "GET", &partner, "/connect/oauth", None);
+                    let (_, b) = e2.api_on("GET", &partner, "/connect/oauth", None).unwrap();
                     let empty = |v: Option<&Value>| {
                         v.is_none_or(|v| v.is_null() || v == &json!("") || v == &json!({}))
                     };

@@ -1,18 +1,43 @@
 //! Real Terraform loads OUR binary (handshake, AutoMTLS, GetSchema) through dev_overrides.
 
-use crate::support::{Overrides, PROVIDER_ADDR, REQUIRED_DOCUSIGN, WorkDir};
+use crate::support::{
+    Feature, Overrides, PROVIDER_ADDR, REQUIRED_DOCUSIGN, TfVersion, WorkDir, terraform_version,
+};
 
+/// Terraform reads our schema through the plugin. Terraform 1.0 prints it as format 0.2, later
+/// versions as 1.0; from 1.11 on, Terraform knows the write-only secrets as write-only (older
+/// versions drop the flag, and our provider refuses the attributes there).
 #[test]
 fn terraform_providers_schema_loads_our_binary() {
     let wd = WorkDir::new("providers_schema", &Overrides::docusign());
     wd.write_config(REQUIRED_DOCUSIGN);
     let schema = wd.providers_schema().unwrap();
-    assert_eq!(schema["format_version"], "0.2", "{schema}");
+    let format = if terraform_version() < TfVersion::new(1, 1, 0) {
+        "0.2"
+    } else {
+        "1.0"
+    };
+    assert_eq!(schema["format_version"], format, "{schema}");
     let ours = &schema["provider_schemas"][PROVIDER_ADDR];
     assert!(
         ours["provider"]["block"].is_object(),
         "no provider schema for {PROVIDER_ADDR}: {schema}"
     );
+    let resources = &ours["resource_schemas"];
+    for (resource, attr) in [
+        ("docusign_connect_configuration", "password_wo"),
+        ("docusign_connect_oauth_config", "client_secret_wo"),
+    ] {
+        let a = &resources[resource]["block"]["attributes"][attr];
+        assert!(a.is_object(), "{resource}.{attr} missing: {resources}");
+        let write_only = a["write_only"] == serde_json::json!(true);
+        assert_eq!(
+            write_only,
+            Feature::WriteOnly.available(),
+            "{resource}.{attr} as Terraform {} reads it: {a}",
+            terraform_version()
+        );
+    }
 }
 
 /// The provider resolves host names (with hickory-dns, not glibc's NSS: the release binary is

@@ -1,4 +1,4 @@
-//! Issue 8, proved through Terraform 1.0.3: every fault is injected through the emulator's
+//! Faults, proved through real Terraform: every fault is injected through the emulator's
 //! control surface (`/_emulator/faults`, `/_emulator/tokens/expire`) and every outcome is checked
 //! twice: in Terraform's state and in the emulator's data. "In sync" always means the set of
 //! configuration ids in state equals the set the emulator holds: no orphan (created but not
@@ -7,14 +7,14 @@
 //! Each test starts its own emulator and working directory, so they run in parallel.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::support::emulator::Config;
+use crate::support::emulator::jwt_private_key;
 use crate::support::terraform::{Output, normalize_output};
-use crate::support::{Emulator, Overrides, REQUIRED_DOCUSIGN, State, WorkDir, hcl_string};
+use crate::support::{Emulator, Overrides, REQUIRED_DOCUSIGN, WorkDir, hcl_string};
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -83,93 +83,15 @@ fn apply(wd: &WorkDir, parallelism: u32) -> Output {
     ])
 }
 
-fn expect_ok(wd: &WorkDir, out: &Output) {
-    assert!(out.success(), "{}", wd.describe_failure(out));
-}
-
-/// Fails unless the command failed and its output contains every needle (whitespace and
-/// Terraform's box drawing normalized).
-fn expect_failure_with(wd: &WorkDir, out: &Output, needles: &[&str]) {
-    assert!(
-        !out.success(),
-        "expected a failure, got success:\n{}",
-        out.combined()
-    );
-    let text = normalize_output(&out.combined());
-    for n in needles {
-        assert!(
-            text.contains(&normalize_output(n)),
-            "the output lacks {n:?}:\n{}",
-            wd.describe_failure(out)
-        );
-    }
-    assert_no_panic(out);
-}
-
-fn assert_no_panic(out: &Output) {
-    let text = out.combined();
-    for bad in [
-        "panicked",
-        "plugin exited",
-        "Plugin did not respond",
-        "rpc error",
-    ] {
-        assert!(!text.contains(bad), "{bad:?} in the output:\n{text}");
-    }
-}
-
-/// The configuration ids the emulator holds for the default account.
-fn emulator_ids(emu: &Emulator) -> BTreeSet<String> {
-    emulator_configs(emu)
-        .iter()
-        .filter_map(|c| {
-            c.get("connectId")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .collect()
-}
-
-fn emulator_configs(emu: &Emulator) -> Vec<Value> {
-    let (status, body) = emu.api("GET", "/connect", None).unwrap();
-    assert_eq!(status, 200, "GET /connect: {body}");
-    body.get("configurations")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
-}
-
 /// The configuration ids in the state of `wd`.
 fn state_ids(wd: &WorkDir) -> BTreeSet<String> {
-    ids_in(&wd.show_state().unwrap())
-}
-
-fn ids_in(state: &State) -> BTreeSet<String> {
-    let list: Vec<String> = state
-        .resources()
-        .iter()
-        .filter(|r| r.get("type").and_then(Value::as_str) == Some(TYPE))
-        .map(|r| {
-            r.get("values")
-                .and_then(|v| v.get("id"))
-                .and_then(Value::as_str)
-                .unwrap_or_else(|| panic!("a {TYPE} without an id in state: {r}"))
-                .to_owned()
-        })
-        .collect();
-    let set: BTreeSet<String> = list.iter().cloned().collect();
-    assert_eq!(
-        set.len(),
-        list.len(),
-        "two resources track the same id: {list:?}"
-    );
-    set
+    wd.show_state().unwrap().ids_of_type(TYPE).unwrap()
 }
 
 /// State and emulator hold exactly the same configurations; returns them.
 fn assert_in_sync(wd: &WorkDir, emu: &Emulator, when: &str) -> BTreeSet<String> {
     let state = state_ids(wd);
-    let remote = emulator_ids(emu);
+    let remote = emu.configuration_ids(emu.account_id());
     let orphans: Vec<_> = remote.difference(&state).collect();
     let phantoms: Vec<_> = state.difference(&remote).collect();
     assert!(
@@ -195,40 +117,7 @@ fn token_calls(emu: &Emulator) -> usize {
         .count()
 }
 
-fn keys_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("emulator/tests/keys")
-}
-
 const INTEGRATION_KEY: &str = "7c2b8d7e-reliability-ik";
-
-/// An emulator with one consented JWT application (the test key pair).
-fn jwt_emulator(config: Config) -> Emulator {
-    let public = std::fs::read_to_string(keys_dir().join("app.pub.pem")).unwrap();
-    Emulator::start_with(Config {
-        jwt_apps: vec![docusign_emulator::JwtApp {
-            integration_key: INTEGRATION_KEY.into(),
-            public_key_pem: public,
-            consented: true,
-        }],
-        ..config
-    })
-}
-
-/// A provider block using the JWT grant (no access token).
-fn jwt_provider_block(emu: &Emulator, extra: &str) -> String {
-    let i = emu.info();
-    format!(
-        "provider \"docusign\" {{\n  base_uri         = {}\n  oauth_base_uri   = {}\n  \
-         account_id       = {}\n  integration_key  = {}\n  user_id          = {}\n  \
-         private_key_file = {}\n{extra}}}\n",
-        hcl_string(&i.base_uri),
-        hcl_string(&i.oauth_base_uri),
-        hcl_string(&i.account_id),
-        hcl_string(INTEGRATION_KEY),
-        hcl_string(&i.user_id),
-        hcl_string(&keys_dir().join("app.key.pem").to_string_lossy()),
-    )
-}
 
 // ---- ambiguous create -------------------------------------------------------------------------
 
@@ -243,7 +132,7 @@ fn create_dropped_after_commit_is_adopted_not_duplicated() {
     );
     emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "drop": "after_commit"}));
     let out = apply(&wd, 10);
-    expect_ok(&wd, &out);
+    wd.expect_success(&out).unwrap();
     let ids = assert_in_sync(&wd, &emu, "after the dropped create");
     assert_eq!(ids.len(), 1, "exactly one configuration: {ids:?}");
     // The POST really was dropped after DocuSign committed, and was not sent again.
@@ -270,7 +159,7 @@ fn create_dropped_before_commit_is_sent_again_once() {
     );
     emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "drop": "before"}));
     let out = apply(&wd, 10);
-    expect_ok(&wd, &out);
+    wd.expect_success(&out).unwrap();
     let ids = assert_in_sync(&wd, &emu, "after the dropped create");
     assert_eq!(ids.len(), 1, "nothing lost, nothing duplicated: {ids:?}");
     let posts = emu
@@ -297,7 +186,7 @@ fn create_timing_out_is_not_duplicated() {
     // Give a late commit time to land before judging.
     std::thread::sleep(Duration::from_millis(2500));
     let state = state_ids(&wd);
-    let remote = emulator_ids(&emu);
+    let remote = emu.configuration_ids(emu.account_id());
     assert!(
         remote.len() <= 1,
         "a timed-out create was sent again and DocuSign now holds duplicates {remote:?} \
@@ -307,7 +196,7 @@ fn create_timing_out_is_not_duplicated() {
     if out.success() {
         assert_in_sync(&wd, &emu, "after the timed-out create");
     } else {
-        assert_no_panic(&out);
+        assert_eq!(out.crash(), None, "{}", out.combined());
         assert!(
             state.is_subset(&remote),
             "phantom in state: {state:?} vs {remote:?}"
@@ -320,10 +209,10 @@ fn an_ambiguous_create_with_several_identical_configurations_stops_with_a_clear_
     let emu = Emulator::start();
     let first = one_configuration("a", "twin", "https://hooks.example.com/twin");
     let wd = workdir("rel_duplicate_match", &emu, "", &first);
-    expect_ok(&wd, &apply(&wd, 10));
+    wd.expect_success(&apply(&wd, 10)).unwrap();
     let a_id = state_ids(&wd).into_iter().next().unwrap();
     // Someone copies it by hand: two identical configurations now exist.
-    let mut copy = emulator_configs(&emu).pop().unwrap();
+    let mut copy = emu.configurations(emu.account_id()).pop().unwrap();
     copy.as_object_mut().unwrap().remove("connectId");
     let (status, body) = emu.api("POST", "/connect", Some(copy)).unwrap();
     assert_eq!(status, 201, "{body}");
@@ -335,18 +224,18 @@ fn an_ambiguous_create_with_several_identical_configurations_stops_with_a_clear_
     ));
     emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "drop": "after_commit"}));
     let out = apply(&wd, 10);
-    expect_failure_with(
-        &wd,
+    wd.expect_failure_with(
         &out,
         &[
             "existing configurations match the request exactly",
             "refusing to guess",
             "Delete the duplicates or import the right one",
         ],
-    );
+    )
+    .unwrap();
     // No guess was made: b is not in state, a still is, and no further POST was sent.
     assert_eq!(state_ids(&wd), BTreeSet::from([a_id]));
-    assert_eq!(emulator_ids(&emu).len(), 3);
+    assert_eq!(emu.configuration_ids(emu.account_id()).len(), 3);
     let posts = emu
         .api_calls()
         .into_iter()
@@ -371,14 +260,15 @@ fn fifty_creates_with_ten_failures_leave_state_exact_and_converge() {
         "error": {"status": 400, "errorCode": "INVALID_REQUEST_BODY", "message": "injected failure"}}));
     let started = Instant::now();
     let out = apply(&wd, 25);
-    expect_failure_with(&wd, &out, &["INVALID_REQUEST_BODY", "injected failure"]);
+    wd.expect_failure_with(&out, &["INVALID_REQUEST_BODY", "injected failure"])
+        .unwrap();
     let ids = assert_in_sync(&wd, &emu, "after the partly failed apply");
     assert_eq!(ids.len(), 40, "40 created and tracked: {ids:?}");
     assert_eq!(calls_with_status(&emu, "POST", 400), 10);
     // The next apply creates exactly the 10 missing ones and converges.
     emu.clear_requests();
     let out = apply(&wd, 25);
-    expect_ok(&wd, &out);
+    wd.expect_success(&out).unwrap();
     let ids = assert_in_sync(&wd, &emu, "after the second apply");
     assert_eq!(ids.len(), 50);
     let posts = emu
@@ -414,13 +304,26 @@ fn ctrl_c_during_a_long_apply_returns_promptly_with_state_matching_docusign() {
         "-parallelism=3",
     ]);
     cmd.process_group(0); // like a shell job: Ctrl-C reaches terraform and its plugins
+    // Into files: nobody reads a pipe until the end, and a full pipe would stall Terraform (the
+    // plan of 30 configurations alone is larger than a pipe's buffer).
+    let (out_path, err_path) = (wd.path().join("stdout.txt"), wd.path().join("stderr.txt"));
+    cmd.stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap());
     let mut child = cmd.spawn().unwrap();
-    // Wait until some creates are done.
+    // Wait until some creates are done, watching the request log (listing the configurations
+    // instead would count against DocuSign's burst limit on a slow machine).
+    let created = || {
+        emu.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.status == Some(201))
+            .count()
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
-    while emulator_ids(&emu).len() < 4 {
+    while created() < 4 {
         assert!(
             Instant::now() < deadline,
-            "no configuration created in 30 s"
+            "fewer than 4 configurations created in 30 s: {:?}",
+            emu.requests()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -443,9 +346,8 @@ fn ctrl_c_during_a_long_apply_returns_promptly_with_state_matching_docusign() {
         std::thread::sleep(Duration::from_millis(20));
     };
     let took = sent.elapsed();
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = std::fs::read_to_string(&out_path).unwrap();
+    let stderr = std::fs::read_to_string(&err_path).unwrap();
     eprintln!("[reliability] terraform returned {took:.1?} after Ctrl-C ({exit})");
     // In-flight creates (1 s each) finish; nothing new starts.
     assert!(
@@ -470,7 +372,7 @@ fn ctrl_c_during_a_long_apply_returns_promptly_with_state_matching_docusign() {
     );
     // The next apply finishes the job.
     emu.clear_faults();
-    expect_ok(&wd, &apply(&wd, 25));
+    wd.expect_success(&apply(&wd, 25)).unwrap();
     assert_eq!(assert_in_sync(&wd, &emu, "after the next apply").len(), 30);
 }
 
@@ -478,11 +380,11 @@ fn ctrl_c_during_a_long_apply_returns_promptly_with_state_matching_docusign() {
 
 #[test]
 fn a_token_expiring_mid_apply_is_reminted_once_and_the_apply_succeeds() {
-    let emu = jwt_emulator(Config::default());
+    let emu = Emulator::start_jwt(Config::default(), INTEGRATION_KEY);
     let wd = WorkDir::new("rel_token_expiry", &Overrides::docusign());
     wd.write_config(&format!(
         "{REQUIRED_DOCUSIGN}\n{}\n{}",
-        jwt_provider_block(&emu, ""),
+        emu.jwt_provider_block(INTEGRATION_KEY, ""),
         configurations(3, "jwt")
     ));
     // Hold the first create for 1.5 s; meanwhile, every minted token expires.
@@ -492,7 +394,7 @@ fn a_token_expiring_mid_apply_is_reminted_once_and_the_apply_succeeds() {
         let out = apply(&wd, 1);
         (out, expirer.join().unwrap())
     });
-    expect_ok(&wd, &out);
+    wd.expect_success(&out).unwrap();
     assert!(expired >= 1, "the test expired no token");
     assert_eq!(assert_in_sync(&wd, &emu, "after the apply").len(), 3);
     assert_eq!(token_calls(&emu), 2, "one grant, then exactly one re-mint");
@@ -521,24 +423,24 @@ fn expire_after_first_mint(emu: &Emulator) -> u64 {
 
 #[test]
 fn a_persistent_401_gives_a_clear_error_after_one_remint() {
-    let emu = jwt_emulator(Config::default());
+    let emu = Emulator::start_jwt(Config::default(), INTEGRATION_KEY);
     let wd = WorkDir::new("rel_persistent_401", &Overrides::docusign());
     wd.write_config(&format!(
         "{REQUIRED_DOCUSIGN}\n{}\n{}",
-        jwt_provider_block(&emu, ""),
+        emu.jwt_provider_block(INTEGRATION_KEY, ""),
         configurations(1, "jwt")
     ));
     emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 50,
         "error": {"status": 401, "errorCode": "USER_AUTHENTICATION_FAILED", "message": "One or both of Username and Password are invalid."}}));
     let out = apply(&wd, 10);
-    expect_failure_with(
-        &wd,
+    wd.expect_failure_with(
         &out,
         &[
             "unauthorized (HTTP 401, errorCode USER_AUTHENTICATION_FAILED)",
             "again right after a new one was minted via JWT grant",
         ],
-    );
+    )
+    .unwrap();
     assert_eq!(token_calls(&emu), 2, "one grant and one re-mint, no loop");
     assert_eq!(calls_with_status(&emu, "POST", 401), 2);
     assert!(assert_in_sync(&wd, &emu, "after the refused apply").is_empty());
@@ -561,7 +463,7 @@ fn a_short_5xx_storm_and_a_short_429_storm_are_ridden_out() {
     emu.add_fault(json!({"method": "GET", "path": CONNECT, "times": 1,
         "error": {"status": 429, "message": "Too many requests"}}));
     let out = apply(&wd, 10);
-    expect_ok(&wd, &out);
+    wd.expect_success(&out).unwrap();
     let gets: Vec<Option<u16>> = emu
         .api_calls()
         .into_iter()
@@ -579,15 +481,15 @@ fn a_5xx_storm_gives_up_within_bounds_saying_what_was_retried_and_for_how_long()
         "error": {"status": 503, "errorCode": "SERVICE_UNAVAILABLE", "message": "busy"}}));
     let started = Instant::now();
     let out = apply(&wd, 10);
-    expect_failure_with(
-        &wd,
+    wd.expect_failure_with(
         &out,
         &[
             "gave up after 3 attempts over",
             "retried on: HTTP 503 x3; stopped by max_retries = 2",
             "SERVICE_UNAVAILABLE",
         ],
-    );
+    )
+    .unwrap();
     assert_seconds_reported(&out);
     assert_eq!(calls_with_status(&emu, "GET", 503), 3, "1 try + 2 retries");
     assert!(started.elapsed() < Duration::from_secs(30));
@@ -600,8 +502,7 @@ fn a_429_storm_gives_up_within_bounds_saying_what_was_retried() {
     emu.add_fault(json!({"method": "GET", "path": CONNECT, "times": 1000,
         "error": {"status": 429, "errorCode": "HOURLY_APIINVOCATION_LIMIT_EXCEEDED", "message": "The maximum number of hourly API invocations has been exceeded."}}));
     let out = apply(&wd, 10);
-    expect_failure_with(
-        &wd,
+    wd.expect_failure_with(
         &out,
         &[
             "gave up after 3 attempts over",
@@ -609,7 +510,8 @@ fn a_429_storm_gives_up_within_bounds_saying_what_was_retried() {
             "stopped by max_retries = 2",
             "rate limited (HTTP 429",
         ],
-    );
+    )
+    .unwrap();
     assert_seconds_reported(&out);
     assert_eq!(calls_with_status(&emu, "GET", 429), 3);
 }
@@ -625,7 +527,8 @@ fn timeouts_are_retried_then_reported() {
     );
     emu.add_fault(json!({"method": "GET", "path": CONNECT, "times": 2, "delay_ms": 2500}));
     let out = apply(&wd, 10);
-    expect_failure_with(&wd, &out, &["gave up after 2 attempts", "timeout x2"]);
+    wd.expect_failure_with(&out, &["gave up after 2 attempts", "timeout x2"])
+        .unwrap();
 }
 
 /// The "over N.Ns" part of a give-up message is a plausible duration.
@@ -655,8 +558,8 @@ fn malformed_answers_to_creates_are_recovered_without_orphans() {
         emu.add_fault(json!({"method": "POST", "path": CONNECT, "times": 1, "malformed": mode}));
     }
     let out = apply(&wd, 4);
-    assert_no_panic(&out);
-    expect_ok(&wd, &out);
+    assert_eq!(out.crash(), None, "{}", out.combined());
+    wd.expect_success(&out).unwrap();
     let ids = assert_in_sync(&wd, &emu, "after spoiled create answers");
     assert_eq!(ids.len(), 4);
     let spoiled = emu
@@ -673,7 +576,7 @@ fn malformed_answers_to_creates_are_recovered_without_orphans() {
 fn malformed_answers_to_reads_are_clear_errors_and_leave_state_alone() {
     let emu = Emulator::start();
     let wd = workdir("rel_malformed_read", &emu, "", &configurations(2, "kept"));
-    expect_ok(&wd, &apply(&wd, 10));
+    wd.expect_success(&apply(&wd, 10)).unwrap();
     let before = wd.show_state().unwrap();
     let state_file = std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap();
     for mode in ["truncated", "invalid", "wrong_type", "html"] {
@@ -682,7 +585,8 @@ fn malformed_answers_to_reads_are_clear_errors_and_leave_state_alone() {
             json!({"method": "GET", "path": CONNECT_ALL, "times": 100, "malformed": mode}),
         );
         let out = wd.run_raw(&["refresh", "-input=false", "-no-color", "-lock=false"]);
-        expect_failure_with(&wd, &out, &["could not decode DocuSign's answer"]);
+        wd.expect_failure_with(&out, &["could not decode DocuSign's answer"])
+            .unwrap();
         let after = wd.show_state().unwrap();
         assert_eq!(before.json, after.json, "{mode}: state changed");
         assert_eq!(
@@ -742,7 +646,8 @@ fn a_huge_answer_is_refused_with_a_clear_error() {
     ));
     let started = Instant::now();
     let out = apply(&wd, 10);
-    expect_failure_with(&wd, &out, &["the answer is larger than 16777216 bytes"]);
+    wd.expect_failure_with(&out, &["the answer is larger than 16777216 bytes"])
+        .unwrap();
     assert!(started.elapsed() < Duration::from_secs(60));
 }
 
@@ -775,7 +680,7 @@ fn stored_state_with_an_unknown_attribute_or_a_missing_one_still_plans() {
     // or patched provider) and one it lacks (written before the attribute existed).
     let emu = Emulator::start();
     let wd = workdir("rel_state_shapes", &emu, "", &configurations(1, "old"));
-    expect_ok(&wd, &apply(&wd, 10));
+    wd.expect_success(&apply(&wd, 10)).unwrap();
     let before = wd.show_state().unwrap();
     edit_state(&wd, |attrs| {
         attrs.insert("legacy_attribute".into(), json!("from an older provider"));
@@ -789,8 +694,8 @@ fn stored_state_with_an_unknown_attribute_or_a_missing_one_still_plans() {
         "-lock=false",
         "-out=p.tfplan",
     ]);
-    assert_no_panic(&out);
-    expect_ok(&wd, &out);
+    assert_eq!(out.crash(), None, "{}", out.combined());
+    wd.expect_success(&out).unwrap();
     let plan = wd.show_plan("p.tfplan").unwrap();
     assert!(
         plan.is_empty(),
@@ -806,7 +711,7 @@ fn stored_state_with_an_unknown_attribute_or_a_missing_one_still_plans() {
         "-no-color",
         "-lock=false",
     ]);
-    expect_ok(&wd, &out);
+    wd.expect_success(&out).unwrap();
     let after = wd.show_state().unwrap();
     let addr = format!("{TYPE}.c[0]");
     assert_eq!(after.flat(&addr).unwrap(), before.flat(&addr).unwrap());
@@ -844,7 +749,7 @@ fn is_live_token(emu: &Emulator, token: &str) -> bool {
 
 #[test]
 fn a_full_lifecycle_at_trace_level_never_shows_a_secret() {
-    let emu = jwt_emulator(Config::default());
+    let emu = Emulator::start_jwt(Config::default(), INTEGRATION_KEY);
     // An HMAC key exists on the account; configurations sign with it.
     let (status, body) = emu.api("POST", "/connect/secret", None).unwrap();
     assert_eq!(status, 201, "{body}");
@@ -858,7 +763,7 @@ fn a_full_lifecycle_at_trace_level_never_shows_a_secret() {
     let password = "basic-pw-9d8c7b6a5f";
     let password2 = "basic-pw-rotated-1e2f3a";
     let client_secret = "oauth-cs-4b3a2c1d0e";
-    let key_pem = std::fs::read_to_string(keys_dir().join("app.key.pem")).unwrap();
+    let key_pem = std::fs::read_to_string(jwt_private_key()).unwrap();
     // Every line of the key's base64 body is a secret fragment.
     let key_lines: Vec<&str> = key_pem
         .lines()
@@ -895,7 +800,7 @@ resource "docusign_connect_oauth_config" "o" {{
 
 resource "docusign_connect_hmac_key" "k" {{}}
 "#,
-            jwt_provider_block(&emu, "")
+            emu.jwt_provider_block(INTEGRATION_KEY, "")
         )
     };
     let mut outputs = Vec::new();
@@ -946,7 +851,10 @@ resource "docusign_connect_hmac_key" "k" {{}}
             assert!(o.success(), "command {i}: {}", wd.describe_failure(o));
         }
     }
-    assert!(emulator_ids(&emu).is_empty(), "destroy left configurations");
+    assert!(
+        emu.configuration_ids(emu.account_id()).is_empty(),
+        "destroy left configurations"
+    );
     assert!(token_calls(&emu) >= 2, "the run minted tokens");
 
     let trace = std::fs::read_to_string(&log).unwrap();

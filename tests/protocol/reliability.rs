@@ -1,4 +1,4 @@
-//! Issue 8 where Terraform 1.0.3 cannot go: the launcher runs the provider binary exactly as
+//! Reliability where Terraform 1.0.3 cannot go: the launcher runs the provider binary exactly as
 //! Terraform does and these tests speak tfplugin5 to it, against an in-process emulator.
 //!
 //! * Write-only secrets (`password_wo`, `client_secret_wo`): sent to DocuSign, never in the

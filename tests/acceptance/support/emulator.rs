@@ -2,10 +2,13 @@
 //! independent and parallel), with helpers for its `/_emulator/` control surface and for
 //! out-of-band REST calls.
 
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::terraform::{Failure, TfResult, hcl_string};
+use super::terraform::{Failure, TfResult, hcl_string, repo_root};
 
 pub use docusign_emulator::{Config, Info};
 
@@ -35,6 +38,10 @@ impl LoggedRequest {
 pub struct Emulator {
     running: docusign_emulator::BlockingRunning,
     http: reqwest::Client,
+    /// Where the emulator keeps its data, when it keeps it in a file.
+    state_file: Option<std::path::PathBuf>,
+    /// The temporary directory of a [`start_storing`](Self::start_storing) state file.
+    _state_dir: Option<tempfile::TempDir>,
 }
 
 impl Emulator {
@@ -45,13 +52,106 @@ impl Emulator {
 
     /// Starts an emulator with `config` (e.g. more accounts, `allow_http_listeners`).
     pub fn start_with(config: Config) -> Emulator {
+        let state_file = config.state_file.clone();
         let running = docusign_emulator::start_blocking(config)
             .unwrap_or_else(|e| panic!("start the DocuSign emulator: {e}"));
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
             .unwrap_or_else(|e| panic!("build an HTTP client: {e}"));
-        Emulator { running, http }
+        Emulator {
+            running,
+            http,
+            state_file,
+            _state_dir: None,
+        }
+    }
+
+    /// Starts an emulator with `config` plus one consented JWT application, `integration_key`,
+    /// holding the test key pair ([`jwt_provider_block`](Self::jwt_provider_block) uses it).
+    pub fn start_jwt(config: Config, integration_key: &str) -> Emulator {
+        let public = std::fs::read_to_string(jwt_keys_dir().join("app.pub.pem"))
+            .unwrap_or_else(|e| panic!("read the test public key: {e}"));
+        let mut jwt_apps = config.jwt_apps.clone();
+        jwt_apps.push(docusign_emulator::JwtApp {
+            integration_key: integration_key.into(),
+            public_key_pem: public,
+            consented: true,
+        });
+        Self::start_with(Config { jwt_apps, ..config })
+    }
+
+    /// A provider block using the JWT grant of `integration_key` with the test private key (no
+    /// access token), with `extra` lines inside the block.
+    pub fn jwt_provider_block(&self, integration_key: &str, extra: &str) -> String {
+        let i = self.info();
+        format!(
+            "provider \"docusign\" {{\n  base_uri         = {}\n  oauth_base_uri   = {}\n  \
+             account_id       = {}\n  integration_key  = {}\n  user_id          = {}\n  \
+             private_key_file = {}\n{extra}}}\n",
+            hcl_string(&i.base_uri),
+            hcl_string(&i.oauth_base_uri),
+            hcl_string(&i.account_id),
+            hcl_string(integration_key),
+            hcl_string(&i.user_id),
+            hcl_string(&jwt_private_key().to_string_lossy()),
+        )
+    }
+
+    /// Starts an emulator with `config` that keeps its data in a file of its own, so that the
+    /// test can read what DocuSign holds but never answers (passwords, client secrets): see
+    /// [`stored`](Self::stored).
+    pub fn start_storing(config: Config) -> Emulator {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary directory: {e}"));
+        let mut emu = Self::start_with(Config {
+            state_file: Some(dir.path().join("emulator.json")),
+            ..config
+        });
+        emu._state_dir = Some(dir);
+        emu
+    }
+
+    /// Everything the emulator holds, secrets included (its state file). Panics when the
+    /// emulator was started without a state file.
+    pub fn stored(&self) -> Value {
+        let path = self
+            .state_file
+            .as_ref()
+            .unwrap_or_else(|| panic!("this emulator keeps no state file: use start_storing"));
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
+    }
+
+    /// The stored data of `account`.
+    fn stored_account(&self, account: &str) -> Option<Value> {
+        self.stored()
+            .get("accounts")?
+            .as_array()?
+            .iter()
+            .find(|a| a.get("id").and_then(Value::as_str) == Some(account))
+            .cloned()
+    }
+
+    /// The listener password DocuSign holds for configuration `id` of `account` (it never
+    /// answers it).
+    pub fn stored_password(&self, account: &str, id: &str) -> Option<String> {
+        let a = self.stored_account(account)?;
+        a.get("configs")?
+            .get(id)?
+            .get("body")?
+            .get("password")?
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// The OAuth for Connect client secret DocuSign holds for `account` (it never answers it).
+    pub fn stored_client_secret(&self, account: &str) -> Option<String> {
+        let a = self.stored_account(account)?;
+        a.get("oauth")?
+            .get("clientSecret")?
+            .as_str()
+            .map(str::to_owned)
     }
 
     pub fn info(&self) -> &Info {
@@ -114,6 +214,23 @@ impl Emulator {
             .collect()
     }
 
+    /// The API calls that change something (every method but GET), in order.
+    pub fn writes(&self) -> Vec<LoggedRequest> {
+        self.api_calls()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
+    }
+
+    /// The paths of the API calls with `method`, in order.
+    pub fn paths_of(&self, method: &str) -> Vec<String> {
+        self.api_calls()
+            .into_iter()
+            .filter(|r| r.method == method)
+            .map(|r| r.path)
+            .collect()
+    }
+
     /// Empties the request log.
     pub fn clear_requests(&self) {
         self.control("DELETE", "/_emulator/requests", None)
@@ -156,8 +273,50 @@ impl Emulator {
     /// `api("DELETE", &format!("/connect/{id}"), None)` to delete out of band. `path` is relative
     /// to `/restapi/v2.1/accounts/{account_id}`. Returns (status, JSON body or null).
     pub fn api(&self, method: &str, path: &str, body: Option<Value>) -> TfResult<(u16, Value)> {
-        let full = format!("/restapi/v2.1/accounts/{}{path}", self.account_id());
+        self.api_on(method, self.account_id(), path, body)
+    }
+
+    /// [`api`](Self::api) on any account of the emulator's user.
+    pub fn api_on(
+        &self,
+        method: &str,
+        account: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> TfResult<(u16, Value)> {
+        let full = format!("/restapi/v2.1/accounts/{account}{path}");
         self.send(method, &full, body, true)
+    }
+
+    /// `GET /connect` of `account`: the configurations DocuSign holds. Panics unless HTTP 200.
+    pub fn configurations(&self, account: &str) -> Vec<Value> {
+        let (status, body) = self
+            .api_on("GET", account, "/connect", None)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status, 200, "GET /connect of {account}: {body}");
+        body.get("configurations")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The ids of [`configurations`](Self::configurations).
+    pub fn configuration_ids(&self, account: &str) -> BTreeSet<String> {
+        self.configurations(account)
+            .iter()
+            .filter_map(|c| c.get("connectId").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The emulator's delivery view of a configuration: whose settings its messages would use.
+    pub fn delivery(&self, account: &str, id: &str) -> Value {
+        self.control(
+            "GET",
+            &format!("/_emulator/accounts/{account}/connect/{id}/delivery"),
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn send(
@@ -199,4 +358,14 @@ impl Emulator {
             Ok((status, v))
         })
     }
+}
+
+/// The test key pair of the emulator's JWT applications.
+pub fn jwt_keys_dir() -> PathBuf {
+    repo_root().join("emulator/tests/keys")
+}
+
+/// The private key of [`jwt_keys_dir`], as a file.
+pub fn jwt_private_key() -> PathBuf {
+    jwt_keys_dir().join("app.key.pem")
 }

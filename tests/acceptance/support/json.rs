@@ -90,6 +90,25 @@ impl State {
             .collect()
     }
 
+    /// The `id`s of every managed resource of type `ty`; fails when two track the same id.
+    pub fn ids_of_type(&self, ty: &str) -> TfResult<BTreeSet<String>> {
+        let mut ids = BTreeSet::new();
+        for r in self.resources() {
+            if r.get("type").and_then(Value::as_str) != Some(ty)
+                || r.get("mode").and_then(Value::as_str) != Some("managed")
+            {
+                continue;
+            }
+            let id = walk(r, "values.id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Failure(format!("a {ty} without an id in state: {r}")))?;
+            if !ids.insert(id.to_owned()) {
+                return Err(Failure(format!("two {ty} resources track the id {id}")));
+            }
+        }
+        Ok(ids)
+    }
+
     /// True when the state holds no resource.
     pub fn is_empty(&self) -> bool {
         self.resources().is_empty()

@@ -1,4 +1,5 @@
-//! The acceptance-test harness: real Terraform v1.0.3 driving real provider binaries.
+//! The acceptance-test harness: a real Terraform CLI (v1.0.3, or the newer one `./scripts/test`
+//! names in `TF_ACC_TERRAFORM`) driving real provider binaries.
 //!
 //! * [`terraform`]: locating the CLI, per-test working directories, CLI config with
 //!   `dev_overrides`, running one command.
@@ -24,6 +25,7 @@
 
 pub mod emulator;
 pub mod json;
+pub mod root_module;
 pub mod step;
 pub mod terraform;
 
@@ -36,8 +38,8 @@ pub use json::{Plan, State};
 pub use step::{ImportStep, Report, Step, TestCase};
 #[allow(unused_imports)]
 pub use terraform::{
-    Failure, NULL_PROVIDER_ADDR, Overrides, PROVIDER_ADDR, TfResult, WorkDir, hcl_string,
-    null_provider_dir, provider_dir, terraform_path,
+    Failure, Feature, NULL_PROVIDER_ADDR, Overrides, PROVIDER_ADDR, TfResult, TfVersion, WorkDir,
+    hcl_string, null_provider_dir, provider_dir, terraform_path, terraform_version,
 };
 
 /// The `terraform { required_providers { ... } }` block for our provider.

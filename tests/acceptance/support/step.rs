@@ -13,7 +13,7 @@
 //! output change is `["no-op"]`.
 
 use super::json::{Plan, State};
-use super::terraform::{Failure, Overrides, TfResult, WorkDir, normalize_output};
+use super::terraform::{Failure, Overrides, TfResult, WorkDir};
 
 /// A check on a state; return `Err` with an explanation to fail the test.
 pub type StateCheck = Box<dyn Fn(&State) -> Result<(), Failure>>;
@@ -485,11 +485,7 @@ fn expect_failure(out: &super::terraform::Output, needles: &[String], what: &str
             out.stdout
         )));
     }
-    let text = normalize_output(&out.combined());
-    let missing: Vec<&String> = needles
-        .iter()
-        .filter(|n| !text.contains(&normalize_output(n)))
-        .collect();
+    let missing = out.missing(needles);
     if missing.is_empty() {
         Ok(())
     } else {

@@ -6,6 +6,10 @@
 //! with `CHECKPOINT_DISABLE=1`, `TF_IN_AUTOMATION=1` and without any other inherited `TF_*`
 //! variable, so tests are hermetic and can run in parallel.
 //!
+//! The suite runs once per Terraform version (`./scripts/test` runs it on 1.0.3 and on the newer
+//! Terraform of the machine). A test asks [`terraform_version`] or [`Feature::available`] what the
+//! Terraform under test supports, and says what each version must do.
+//!
 //! Environment knobs (all optional):
 //! * `TF_ACC_TERRAFORM`: path of the terraform binary (default `<repo>/.tools/bin/terraform`).
 //! * `TF_ACC_LOG`: a `TF_LOG` level (e.g. `TRACE`); logs go to `$TF_ACC_LOG_DIR/<test>.log` or
@@ -18,6 +22,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use super::json::{Plan, State};
@@ -96,7 +101,7 @@ pub fn locate_terraform(env: Option<std::ffi::OsString>, root: &Path) -> Result<
         } else {
             Err(format!(
                 "TF_ACC_TERRAFORM={} does not exist. Run ./scripts/install-tools or point it at a \
-                 Terraform v1.0.3 binary. Acceptance tests never skip.",
+                 Terraform binary. Acceptance tests never skip.",
                 p.display()
             ))
         };
@@ -108,10 +113,111 @@ pub fn locate_terraform(env: Option<std::ffi::OsString>, root: &Path) -> Result<
         Err(format!(
             "Terraform not found: TF_ACC_TERRAFORM is unset and {} does not exist. Run \
              ./scripts/install-tools (./scripts/test does it for you) or set TF_ACC_TERRAFORM to a \
-             Terraform v1.0.3 binary. Acceptance tests never skip.",
+             Terraform binary. Acceptance tests never skip.",
             p.display()
         ))
     }
+}
+
+/// A Terraform CLI version, as `terraform version -json` reports it (`1.11.4`, `1.12.0-alpha1`:
+/// a pre-release counts as its release).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TfVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl TfVersion {
+    pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
+        TfVersion {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    /// Parses `1.11.4`, `v1.0.3` or `1.12.0-alpha20250319`.
+    pub fn parse(s: &str) -> Option<TfVersion> {
+        let s = s.trim().trim_start_matches('v');
+        let core = s.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+        let v = TfVersion::new(parts.next()??, parts.next()??, parts.next()??);
+        parts.next().is_none().then_some(v)
+    }
+}
+
+impl fmt::Display for TfVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// What a Terraform version brings that tests use, each with the first version that has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    /// `moved` blocks.
+    MovedBlocks,
+    /// The provider plans destroys (`plan_destroy` capability, PlanResourceChange with a null
+    /// proposed state).
+    DestroyPlans,
+    /// `import` blocks and `terraform plan -generate-config-out`.
+    ImportBlocks,
+    /// `removed` blocks with `lifecycle { destroy = false }`.
+    RemovedBlocks,
+    /// Write-only attributes and ephemeral variables feeding them.
+    WriteOnly,
+}
+
+impl Feature {
+    /// The first Terraform release with the feature.
+    pub fn since(self) -> TfVersion {
+        match self {
+            Feature::MovedBlocks => TfVersion::new(1, 1, 0),
+            Feature::DestroyPlans => TfVersion::new(1, 3, 0),
+            Feature::ImportBlocks => TfVersion::new(1, 5, 0),
+            Feature::RemovedBlocks => TfVersion::new(1, 7, 0),
+            Feature::WriteOnly => TfVersion::new(1, 11, 0),
+        }
+    }
+
+    /// Whether the Terraform under test has it.
+    pub fn available(self) -> bool {
+        terraform_version() >= self.since()
+    }
+}
+
+/// The version of the Terraform under test ([`terraform_path`]), asked once per test process.
+pub fn terraform_version() -> TfVersion {
+    static VERSION: OnceLock<TfVersion> = OnceLock::new();
+    *VERSION.get_or_init(|| {
+        let path = terraform_path();
+        match ask_version(&path) {
+            Ok(v) => v,
+            Err(e) => panic!("`{} version -json`: {e}", path.display()),
+        }
+    })
+}
+
+/// Runs `terraform version -json` (no CLI config, no checkpoint) and reads `terraform_version`.
+pub fn ask_version(terraform: &Path) -> Result<TfVersion, String> {
+    let out = Command::new(terraform)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "invalid JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
+    json.get("terraform_version")
+        .and_then(serde_json::Value::as_str)
+        .and_then(TfVersion::parse)
+        .ok_or_else(|| format!("no terraform_version in {json}"))
 }
 
 /// Directory holding our freshly built `terraform-provider-docusign` (a dev_overrides target),
@@ -255,6 +361,56 @@ impl Output {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 
+    /// The needles (whitespace-insensitive, Terraform's box drawing ignored) that the output
+    /// lacks.
+    pub fn missing<'a, S: AsRef<str>>(&self, needles: &'a [S]) -> Vec<&'a str> {
+        let text = normalize_output(&self.combined());
+        needles
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|n| !text.contains(&normalize_output(n)))
+            .collect()
+    }
+
+    /// A crash of Terraform or of a provider in the output, if any.
+    pub fn crash(&self) -> Option<&'static str> {
+        let text = self.combined();
+        [
+            "panicked",
+            "plugin exited",
+            "Plugin did not respond",
+            "rpc error",
+        ]
+        .into_iter()
+        .find(|bad| text.contains(bad))
+    }
+
+    /// Fails when `secret` appears in what Terraform printed.
+    pub fn expect_hidden(&self, secret: &str, what: &str) -> TfResult<()> {
+        if self.combined().contains(secret) {
+            return Err(Failure(format!(
+                "{what}: a secret appears in Terraform's output:\n{}",
+                self.combined()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The titles of Terraform's warnings (`Warning: <title>`), except the one every command
+    /// prints under dev_overrides.
+    pub fn warnings(&self) -> Vec<String> {
+        self.combined()
+            .lines()
+            .filter_map(|l| {
+                l.trim_start_matches(['│', '╷', '╵', ' '])
+                    .strip_prefix("Warning: ")
+            })
+            .map(str::trim)
+            .filter(|t| *t != "Provider development overrides are in effect")
+            .map(str::to_owned)
+            .collect()
+    }
+
     fn describe(&self) -> String {
         format!(
             "`terraform {}` exited with {} after {:.1?}\n--- stderr ---\n{}\n--- stdout ---\n{}",
@@ -278,6 +434,8 @@ pub struct WorkDir {
     log_path: Option<PathBuf>,
     env: Vec<(String, String)>,
     timeout: Duration,
+    /// The root module's folder inside the working directory (`-chdir`), if not the top.
+    chdir: Option<String>,
 }
 
 impl WorkDir {
@@ -335,6 +493,7 @@ impl WorkDir {
             log_path,
             env: Vec::new(),
             timeout,
+            chdir: None,
         }
     }
 
@@ -362,6 +521,12 @@ impl WorkDir {
         self.env.push((key.to_owned(), value.to_owned()));
     }
 
+    /// Runs every later command with `-chdir=<dir>`: the root module is that folder of the
+    /// working directory (so that relative module sources resolve as in the repository).
+    pub fn set_chdir(&mut self, dir: &str) {
+        self.chdir = Some(dir.to_owned());
+    }
+
     /// Replaces the configuration with `main.tf` = `hcl`.
     pub fn write_config(&self, hcl: &str) {
         self.write_file("main.tf", hcl);
@@ -379,6 +544,9 @@ impl WorkDir {
     /// The command that would run `terraform args...` here, fully configured.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.terraform);
+        if let Some(dir) = &self.chdir {
+            cmd.arg(format!("-chdir={dir}"));
+        }
         cmd.args(args).current_dir(&self.path);
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("TF_") {
@@ -464,8 +632,64 @@ impl WorkDir {
         s
     }
 
-    /// `terraform plan -out=<file>` (with `-refresh=false` unless `refresh`), then `show -json`.
-    pub fn plan(&self, file: &str, refresh: bool) -> TfResult<Plan> {
+    /// Fails unless `out` is a success.
+    pub fn expect_success(&self, out: &Output) -> TfResult<()> {
+        if out.success() {
+            Ok(())
+        } else {
+            Err(Failure(self.describe_failure(out)))
+        }
+    }
+
+    /// Fails unless `out` failed, without a crash, with every one of `needles` in its output.
+    pub fn expect_failure_with(&self, out: &Output, needles: &[&str]) -> TfResult<()> {
+        if out.success() {
+            return Err(Failure(format!(
+                "expected a failure, got success:\n{}",
+                out.combined()
+            )));
+        }
+        let missing = out.missing(needles);
+        if !missing.is_empty() {
+            return Err(Failure(format!(
+                "the output lacks {missing:?}:\n{}",
+                self.describe_failure(out)
+            )));
+        }
+        match out.crash() {
+            Some(bad) => Err(Failure(format!(
+                "{bad:?} in the output:\n{}",
+                out.combined()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Copies every `*.tf` file of the repository folder `from` into the folder `to` of this
+    /// working directory.
+    pub fn copy_tf_files(&self, from: &str, to: &str) {
+        let dir = repo_root().join(from);
+        let entries =
+            std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display()));
+        let mut n = 0;
+        for p in entries.flatten().map(|e| e.path()) {
+            if p.extension().is_some_and(|x| x == "tf") {
+                let name = p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                let text = std::fs::read_to_string(&p)
+                    .unwrap_or_else(|e| panic!("read {}: {e}", p.display()));
+                self.write_file(&format!("{to}/{name}"), &text);
+                n += 1;
+            }
+        }
+        assert!(n > 0, "no .tf files in {}", dir.display());
+    }
+
+    /// `terraform plan -out=<file> extra...`, returning what Terraform printed.
+    pub fn plan_out(&self, file: &str, extra: &[&str]) -> TfResult<Output> {
         let out = format!("-out={file}");
         let mut args = vec![
             "plan",
@@ -474,24 +698,20 @@ impl WorkDir {
             "-lock=false",
             out.as_str(),
         ];
-        if !refresh {
-            args.push("-refresh=false");
-        }
-        self.run(&args)?;
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// `terraform plan -out=<file>` (with `-refresh=false` unless `refresh`), then `show -json`.
+    pub fn plan(&self, file: &str, refresh: bool) -> TfResult<Plan> {
+        let extra: &[&str] = if refresh { &[] } else { &["-refresh=false"] };
+        self.plan_out(file, extra)?;
         self.show_plan(file)
     }
 
     /// `terraform plan -destroy -out=<file>`, then `show -json`.
     pub fn plan_destroy(&self, file: &str) -> TfResult<Plan> {
-        let out = format!("-out={file}");
-        self.run(&[
-            "plan",
-            "-destroy",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            &out,
-        ])?;
+        self.plan_out(file, &["-destroy"])?;
         self.show_plan(file)
     }
 
