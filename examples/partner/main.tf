@@ -1,8 +1,10 @@
 # The partner flow: OAuth for Connect once on the partner's account, then one integrator-managed
 # configuration per client account, through the reusable module.
 #
-# One provider block reaches every account the partner's credentials can use; each client
-# configuration names its account. See README.md to run it against the local emulator.
+# One provider block reaches every client account: with the JWT grant, account_users names the
+# user to impersonate in each client account (a member of it who consented to the partner's
+# integration key); each client configuration names its account. See README.md to run it against
+# the local emulator.
 
 terraform {
   required_providers {
@@ -12,10 +14,14 @@ terraform {
   }
 }
 
-provider "docusign" {}
+provider "docusign" {
+  # Client account id => its consenting user (JWT grant only; empty with an access token).
+  account_users = var.account_users
+}
 
-# The same flow with provider aliases instead of per-resource account ids: pass a provider
-# configured with account_id = "<client account>" to the module.
+# The same flow with provider aliases instead of account_users: pass a provider configured with
+# account_id = "<client account>" (and, with the JWT grant, user_id = that client's user) to the
+# module. This takes one block per client, since Terraform cannot for_each over providers.
 provider "docusign" {
   alias      = "client_b"
   account_id = var.client_accounts[1]

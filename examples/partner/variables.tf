@@ -1,6 +1,12 @@
 variable "client_accounts" {
-  description = "Two client account ids the partner's credentials reach."
+  description = "Two client account ids the provider reaches (through account_users with the JWT grant)."
   type        = list(string)
+}
+
+variable "account_users" {
+  description = "With the JWT grant: client account id => the user of that account who consented to the partner's integration key."
+  type        = map(string)
+  default     = {}
 }
 
 variable "webhook_base_url" {

@@ -6,7 +6,9 @@
 //! `POST {oauth}/oauth/token`. The token is cached and re-minted before it expires, or when
 //! DocuSign rejects it. Concurrent callers wait for one in-flight token request.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -60,9 +62,35 @@ enum Kind {
     Static(Secret),
     Jwt {
         integration_key: String,
-        user_id: String,
         key: EncodingKey,
+        users: Users,
     },
+}
+
+/// Which user the JWT grant impersonates in which account.
+struct Users {
+    /// For the default account and any account `by_account` does not list.
+    default: Option<String>,
+    /// Lower-cased account id → user id.
+    by_account: HashMap<String, String>,
+}
+
+impl Users {
+    fn for_account(&self, account: Option<&str>) -> Result<&str> {
+        let listed = account.and_then(|a| self.by_account.get(&a.trim().to_ascii_lowercase()));
+        match (listed, &self.default, account) {
+            (Some(user), _, _) => Ok(user),
+            (None, Some(user), _) => Ok(user),
+            (None, None, Some(a)) => Err(Error::config(format!(
+                "no user to impersonate in account {a}: account_users does not list it and \
+                 user_id is not set"
+            ))),
+            (None, None, None) => Err(Error::config(
+                "no user to impersonate in the default account: set user_id, or account_id to \
+                 an account listed in account_users",
+            )),
+        }
+    }
 }
 
 struct Cached {
@@ -70,7 +98,11 @@ struct Cached {
     refresh_at: Instant,
 }
 
-/// The token source of one client.
+/// One user's token, shared by all of that user's calls.
+type Slot = Arc<Mutex<Option<Cached>>>;
+
+/// The token source of one client: a raw token, or JWT grant tokens minted and cached per
+/// impersonated user.
 pub struct Auth {
     kind: Kind,
     oauth_base: String,
@@ -78,7 +110,8 @@ pub struct Auth {
     redirect_uri: String,
     lifetime: Duration,
     margin: Duration,
-    cache: Mutex<Option<Cached>>,
+    /// Lower-cased user id → that user's token.
+    tokens: std::sync::Mutex<HashMap<String, Slot>>,
 }
 
 impl fmt::Debug for Auth {
@@ -121,13 +154,30 @@ impl Auth {
             Credentials::Jwt {
                 integration_key,
                 user_id,
+                account_users,
                 private_key_pem,
             } => {
                 if integration_key.trim().is_empty() {
                     return Err(Error::config("integration_key is empty"));
                 }
-                if user_id.trim().is_empty() {
-                    return Err(Error::config("user_id is empty"));
+                let default = user_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned);
+                if default.is_none() && account_users.is_empty() {
+                    return Err(Error::config(
+                        "user_id is empty and account_users lists no account",
+                    ));
+                }
+                let mut by_account = HashMap::new();
+                for (account, user) in account_users {
+                    if account.trim().is_empty() || user.trim().is_empty() {
+                        return Err(Error::config(format!(
+                            "account_users: an empty account id or user id ({account:?} = {user:?})"
+                        )));
+                    }
+                    by_account.insert(account.trim().to_ascii_lowercase(), user.trim().to_owned());
                 }
                 let key = EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes()).map_err(|e| {
                     Error::config(format!(
@@ -137,8 +187,11 @@ impl Auth {
                 })?;
                 Kind::Jwt {
                     integration_key: integration_key.clone(),
-                    user_id: user_id.clone(),
                     key,
+                    users: Users {
+                        default,
+                        by_account,
+                    },
                 }
             }
         };
@@ -149,7 +202,7 @@ impl Auth {
             redirect_uri: redirect_uri.to_owned(),
             lifetime: lifetime.min(Duration::from_secs(3600)),
             margin,
-            cache: Mutex::new(None),
+            tokens: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -177,19 +230,36 @@ impl Auth {
         }
     }
 
-    /// A valid token: the cached one, or a freshly minted one (`cancel`: Terraform's `Stop`,
-    /// which cuts short the mint's retry waits).
-    pub async fn token(&self, http: &Http, cancel: &CancellationToken) -> Result<Secret> {
-        let (integration_key, user_id, key) = match &self.kind {
+    /// The user whose token a call on `account` uses (`None` = the default account): the one
+    /// `account_users` names for it, else `user_id`. `None` for a raw access token.
+    pub fn user_for(&self, account: Option<&str>) -> Result<Option<&str>> {
+        match &self.kind {
+            Kind::Static(_) => Ok(None),
+            Kind::Jwt { users, .. } => users.for_account(account).map(Some),
+        }
+    }
+
+    /// A valid token for `account`'s user: the cached one, or a freshly minted one (`cancel`:
+    /// Terraform's `Stop`, which cuts short the mint's retry waits). Each user's token is
+    /// minted once and shared by all of that user's calls.
+    pub async fn token(
+        &self,
+        http: &Http,
+        account: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<Secret> {
+        let (integration_key, key, users) = match &self.kind {
             Kind::Static(t) => return Ok(t.clone()),
             Kind::Jwt {
                 integration_key,
-                user_id,
                 key,
-            } => (integration_key, user_id, key),
+                users,
+            } => (integration_key, key, users),
         };
+        let user_id = users.for_account(account)?;
+        let slot = self.slot(user_id);
         // Holding the lock across the request makes concurrent callers share it.
-        let mut cache = self.cache.lock().await;
+        let mut cache = slot.lock().await;
         if let Some(c) = cache.as_ref()
             && Instant::now() < c.refresh_at
         {
@@ -197,45 +267,61 @@ impl Auth {
         }
         let minted = self
             .mint(http, integration_key, user_id, key, cancel)
-            .await?;
+            .await
+            .map_err(|e| in_account(e, account))?;
         let token = minted.token.clone();
         *cache = Some(minted);
         Ok(token)
     }
 
-    /// Forgets `rejected` if it is still the cached token, so the next call re-mints.
-    pub async fn invalidate(&self, rejected: &Secret) {
-        let mut cache = self.cache.lock().await;
+    fn slot(&self, user_id: &str) -> Slot {
+        let mut map = match self.tokens.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        map.entry(user_id.to_ascii_lowercase()).or_default().clone()
+    }
+
+    /// Forgets `rejected` if it is still `account`'s user's cached token, so the next call
+    /// re-mints.
+    pub async fn invalidate(&self, account: Option<&str>, rejected: &Secret) {
+        let Ok(Some(user_id)) = self.user_for(account) else {
+            return;
+        };
+        let slot = self.slot(user_id);
+        let mut cache = slot.lock().await;
         if cache.as_ref().is_some_and(|c| &c.token == rejected) {
             *cache = None;
         }
     }
 
-    /// Sends `req` with a token from this source. When DocuSign rejects the token (HTTP 401),
-    /// a JWT token is re-minted once and the request sent again; a second rejection, or one of
-    /// a raw access token, fails saying what to check.
+    /// Sends `req`, a call on `account` (`None`: the default account), with the token of that
+    /// account's user. When DocuSign rejects the token (HTTP 401), a JWT token is re-minted once
+    /// and the request sent again; a second rejection, or one of a raw access token, fails
+    /// saying what to check.
     pub async fn send(
         &self,
         http: &Http,
         req: &Request,
+        account: Option<&str>,
         limiter: Option<&Limiter>,
         cancel: &CancellationToken,
     ) -> Result<Response> {
-        let token = self.token(http, cancel).await?;
+        let token = self.token(http, account, cancel).await?;
         let first = http.execute(req, Some(&token), limiter, cancel).await;
         if !(is_rejection(&first) && self.can_remint()) {
-            return first.map_err(|e| self.explain_rejection(e, false));
+            return first.map_err(|e| self.explain_rejection(e, account, false));
         }
         tracing::info!(operation = %req.operation, "DocuSign rejected the access token; minting a new one");
-        self.invalidate(&token).await;
-        let token = self.token(http, cancel).await?;
+        self.invalidate(account, &token).await;
+        let token = self.token(http, account, cancel).await?;
         http.execute(req, Some(&token), limiter, cancel)
             .await
-            .map_err(|e| self.explain_rejection(e, true))
+            .map_err(|e| self.explain_rejection(e, account, true))
     }
 
     /// A rejected token's error, with what to check in front of DocuSign's message.
-    fn explain_rejection(&self, error: Error, reminted: bool) -> Error {
+    fn explain_rejection(&self, error: Error, account: Option<&str>, reminted: bool) -> Error {
         let Error::Unauthorized {
             operation,
             status: status @ Some(401),
@@ -245,10 +331,16 @@ impl Auth {
         else {
             return error;
         };
-        let why = if reminted {
-            "DocuSign rejected the access token, and again right after a new one was minted via JWT grant; check that the user is an account administrator and the integration key is allowed for this account"
-        } else {
-            "DocuSign rejected the access token; it may have expired or been revoked: provide a new access_token or use JWT grant credentials"
+        let why = match (reminted, self.user_for(account)) {
+            (true, Ok(Some(user))) => {
+                let account = account.map_or_else(|| "the default account".to_owned(), |a| format!("account {a}"));
+                format!(
+                    "DocuSign rejected the access token of user {user}, and again right after a \
+                     new one was minted via JWT grant; check that user {user} is a member (an \
+                     administrator) of {account} and that the integration key is allowed there"
+                )
+            }
+            _ => "DocuSign rejected the access token; it may have expired or been revoked: provide a new access_token or use JWT grant credentials".to_owned(),
         };
         Error::Unauthorized {
             operation,
@@ -304,6 +396,7 @@ impl Auth {
                     integration_key: integration_key.to_owned(),
                     user_id: user_id.to_owned(),
                     url: consent_url(&self.oauth_base, integration_key, &self.redirect_uri),
+                    account: None,
                 });
             }
             let hint = match (code.as_str(), desc.as_str()) {
@@ -356,6 +449,24 @@ impl Auth {
             token: answer.access_token,
             refresh_at: started + (life - margin),
         })
+    }
+}
+
+/// A failed mint for a call on `account`: a missing consent names the account it was for.
+fn in_account(error: Error, account: Option<&str>) -> Error {
+    match error {
+        Error::ConsentRequired {
+            integration_key,
+            user_id,
+            url,
+            account: None,
+        } => Error::ConsentRequired {
+            integration_key,
+            user_id,
+            url,
+            account: account.map(str::to_owned),
+        },
+        other => other,
     }
 }
 
@@ -470,11 +581,53 @@ mod tests {
         );
     }
 
+    fn jwt(user_id: Option<&str>, account_users: &[(&str, &str)]) -> Result<Auth> {
+        let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+        let creds = Credentials::Jwt {
+            integration_key: "ik".into(),
+            user_id: user_id.map(str::to_owned),
+            account_users: account_users
+                .iter()
+                .map(|(a, u)| (a.to_string(), u.to_string()))
+                .collect(),
+            private_key_pem: Secret::new(kp.serialize_pem()),
+        };
+        Auth::new(
+            &creds,
+            "https://account-d.docusign.com",
+            "r",
+            Duration::from_secs(3600),
+            Duration::ZERO,
+        )
+    }
+
+    #[test]
+    fn each_account_impersonates_its_listed_user_and_the_rest_user_id() {
+        let auth = jwt(Some("partner"), &[("ACC-A", "user-a"), ("acc-b", "user-b")]).unwrap();
+        assert_eq!(auth.user_for(Some("acc-a")).unwrap(), Some("user-a"));
+        assert_eq!(auth.user_for(Some(" Acc-B ")).unwrap(), Some("user-b"));
+        assert_eq!(auth.user_for(Some("acc-c")).unwrap(), Some("partner"));
+        assert_eq!(auth.user_for(None).unwrap(), Some("partner"));
+
+        let listed_only = jwt(None, &[("acc-a", "user-a")]).unwrap();
+        assert_eq!(listed_only.user_for(Some("acc-a")).unwrap(), Some("user-a"));
+        let unlisted = listed_only.user_for(Some("acc-z")).unwrap_err().to_string();
+        assert!(
+            unlisted.contains("no user to impersonate in account acc-z"),
+            "{unlisted}"
+        );
+        assert!(listed_only.user_for(None).is_err());
+
+        assert!(jwt(None, &[]).is_err(), "a JWT grant needs some user");
+        assert!(jwt(Some("u"), &[("acc-a", " ")]).is_err());
+    }
+
     #[test]
     fn bad_private_key_is_a_config_error_without_the_key() {
         let creds = Credentials::Jwt {
             integration_key: "ik".into(),
-            user_id: "u".into(),
+            user_id: Some("u".into()),
+            account_users: Default::default(),
             private_key_pem: Secret::new(
                 "-----BEGIN RSA PRIVATE KEY-----\nTOPSECRETJUNK\n-----END RSA PRIVATE KEY-----",
             ),

@@ -3,6 +3,7 @@
 //! Building a config does no I/O and checks nothing; [`super::Client::new`] checks it (still
 //! without I/O).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::secret::Secret;
@@ -44,8 +45,13 @@ pub enum Credentials {
     Jwt {
         /// The integration key (OAuth client id): the `iss` claim.
         integration_key: String,
-        /// The GUID of the user to impersonate: the `sub` claim.
-        user_id: String,
+        /// The GUID of the user to impersonate (the `sub` claim) in the default account and in
+        /// every account `account_users` does not list. `None`: only listed accounts are used.
+        user_id: Option<String>,
+        /// Account id → the GUID of the user to impersonate in that account: a member of it
+        /// who consented to the integration key. A partner reaches each client account this
+        /// way, with a token minted (and cached) per user.
+        account_users: BTreeMap<String, String>,
         /// The RSA private key, PEM (PKCS#1 or PKCS#8).
         private_key_pem: Secret,
     },

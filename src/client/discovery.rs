@@ -45,6 +45,7 @@ pub fn choose(info: &UserInfo, wanted: Option<&str>) -> Result<Target> {
             .find(|a| a.account_id.eq_ignore_ascii_case(id.trim()))
             .ok_or_else(|| Error::AccountNotFound {
                 account_id: id.to_owned(),
+                user_id: info.sub.clone(),
                 reachable: reachable(info),
             })?,
         None => info
@@ -54,6 +55,7 @@ pub fn choose(info: &UserInfo, wanted: Option<&str>) -> Result<Target> {
             .or_else(|| info.accounts.first())
             .ok_or_else(|| Error::AccountNotFound {
                 account_id: "(default)".to_owned(),
+                user_id: info.sub.clone(),
                 reachable: Vec::new(),
             })?,
     };
@@ -117,7 +119,8 @@ mod tests {
         let e = choose(&info(), Some("nope")).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "account nope is not reachable with these credentials; reachable accounts: A1 (First), A2 (Main) [default]"
+            "account nope is not reachable as user u, who is not a member of it; reachable \
+             accounts: A1 (First), A2 (Main) [default]"
         );
     }
 

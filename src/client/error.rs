@@ -34,15 +34,18 @@ pub enum Error {
 
     /// The impersonated user has not granted consent to the integration key.
     #[error(
-        "DocuSign JWT grant: consent_required: user {user_id} has not granted consent to \
+        "DocuSign JWT grant{}: consent_required: user {user_id} has not granted consent to \
          integration key {integration_key} for the scopes \"signature impersonation\". Open this \
          URL in a browser, signed in as that user, and accept (or have an organization \
-         administrator grant admin consent), then retry: {url}"
+         administrator grant admin consent), then retry: {url}",
+        account.as_deref().map(|a| format!(" for account {a}")).unwrap_or_default()
     )]
     ConsentRequired {
         integration_key: String,
         user_id: String,
         url: String,
+        /// The account the token was for, when a call on one needed it.
+        account: Option<String>,
     },
 
     /// DocuSign's API call limits (HTTP 429, or `HOURLY_/BURST_APIINVOCATION_LIMIT_EXCEEDED`).
@@ -126,11 +129,17 @@ pub enum Error {
 
     /// The requested account is not among those the credentials can reach.
     #[error(
-        "account {account_id} is not reachable with these credentials; reachable accounts: {}",
+        "account {account_id} is not reachable {}; reachable accounts: {}",
+        match user_id {
+            Some(u) => format!("as user {u}, who is not a member of it"),
+            None => "with these credentials".to_owned(),
+        },
         if reachable.is_empty() { "none".to_owned() } else { reachable.join(", ") }
     )]
     AccountNotFound {
         account_id: String,
+        /// The impersonated user whose accounts were searched (JWT grant).
+        user_id: Option<String>,
         /// `account_id (account name)` of each account the user can reach.
         reachable: Vec<String>,
     },
@@ -299,9 +308,39 @@ mod tests {
     }
 
     #[test]
+    fn missing_consent_names_the_account_and_the_user() {
+        let e = Error::ConsentRequired {
+            integration_key: "ik-1".into(),
+            user_id: "user-b".into(),
+            url: "https://consent".into(),
+            account: Some("acc-b".into()),
+        };
+        let text = e.to_string();
+        assert!(
+            text.starts_with(
+                "DocuSign JWT grant for account acc-b: consent_required: user user-b has not \
+                 granted consent to integration key ik-1"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("then retry: https://consent"), "{text}");
+    }
+
+    #[test]
     fn account_not_found_lists_reachable() {
+        let as_user = Error::AccountNotFound {
+            account_id: "acc-b".into(),
+            user_id: Some("user-a".into()),
+            reachable: vec!["acc-a (A)".into()],
+        };
+        assert_eq!(
+            as_user.to_string(),
+            "account acc-b is not reachable as user user-a, who is not a member of it; reachable \
+             accounts: acc-a (A)"
+        );
         let e = Error::AccountNotFound {
             account_id: "zzz".into(),
+            user_id: None,
             reachable: vec!["a1 (Main)".into(), "a2 (Other)".into()],
         };
         assert_eq!(

@@ -5,6 +5,7 @@
 //! either an access token, or a JWT grant (integration key + user id + private key). Missing or
 //! contradictory credentials give one diagnostic, on the attribute to fix.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::client::{ClientConfig, Credentials, Environment, Secret};
@@ -15,86 +16,111 @@ use crate::framework::{AttributePath, Diagnostic, Diagnostics, Type, Value};
 struct Setting {
     name: &'static str,
     env: Option<&'static str>,
-    ty: Type,
+    ty: Ty,
     sensitive: bool,
     description: &'static str,
+}
+
+/// The type of a provider attribute.
+#[derive(Clone, Copy)]
+enum Ty {
+    String,
+    Number,
+    StringMap,
+}
+
+impl Ty {
+    fn schema_type(self) -> Type {
+        match self {
+            Ty::String => Type::String,
+            Ty::Number => Type::Number,
+            Ty::StringMap => Type::map(Type::String),
+        }
+    }
 }
 
 const SETTINGS: &[Setting] = &[
     Setting {
         name: "account_id",
         env: Some("DOCUSIGN_ACCOUNT_ID"),
-        ty: Type::String,
+        ty: Ty::String,
         sensitive: false,
         description: "The default account (GUID or account number) for resources that do not set their own `account_id`. Unset, the user's default account from `/oauth/userinfo` is used.",
     },
     Setting {
         name: "environment",
         env: Some("DOCUSIGN_ENVIRONMENT"),
-        ty: Type::String,
+        ty: Ty::String,
         sensitive: false,
         description: "`demo` (the default, OAuth host `account-d.docusign.com`) or `production` (`account.docusign.com`).",
     },
     Setting {
         name: "base_uri",
         env: Some("DOCUSIGN_BASE_URI"),
-        ty: Type::String,
+        ty: Ty::String,
         sensitive: false,
         description: "The account's base URI as `/oauth/userinfo` reports it, e.g. `https://demo.docusign.net`; the REST API is `base_uri` + `/restapi`. Setting it skips account discovery.",
     },
     Setting {
         name: "oauth_base_uri",
         env: Some("DOCUSIGN_OAUTH_BASE_URI"),
-        ty: Type::String,
+        ty: Ty::String,
         sensitive: false,
         description: "Overrides the OAuth host chosen by `environment` (for example, the local emulator).",
     },
     Setting {
         name: "access_token",
         env: Some("DOCUSIGN_ACCESS_TOKEN"),
-        ty: Type::String,
+        ty: Ty::String,
         sensitive: true,
         description: "A ready-made OAuth access token. Use it, or the JWT grant (`integration_key`, `user_id` and a private key), not both.",
     },
     Setting {
         name: "integration_key",
         env: Some("DOCUSIGN_INTEGRATION_KEY"),
-        ty: Type::String,
+        ty: Ty::String,
         sensitive: false,
         description: "The integration key (OAuth client id) for the JWT grant.",
     },
     Setting {
         name: "user_id",
         env: Some("DOCUSIGN_USER_ID"),
-        ty: Type::String,
+        ty: Ty::String,
         sensitive: false,
-        description: "The GUID of the user the JWT grant impersonates. The user must have consented to the `signature impersonation` scopes and be an account administrator.",
+        description: "The GUID of the user the JWT grant impersonates in the default account and in every account `account_users` does not list. The user must be a member (an administrator) of those accounts and have consented to the integration key for the `signature impersonation` scopes. Optional when `account_users` lists every account used.",
+    },
+    Setting {
+        name: "account_users",
+        env: None,
+        ty: Ty::StringMap,
+        sensitive: false,
+        description: "For the JWT grant: which user to impersonate in which account, as `{ \"<account id>\" = \"<user id>\" }`. A partner's integration key belongs to the partner's account; the partner reaches each client account by impersonating a user of that client account who consented to the integration key, and that user differs from client to client. A token is minted and cached per user, and every resource with an `account_id` listed here uses its user's token. Accounts not listed use `user_id`, which may then be left unset. No environment variable.",
     },
     Setting {
         name: "private_key",
         env: Some("DOCUSIGN_PRIVATE_KEY"),
-        ty: Type::String,
+        ty: Ty::String,
         sensitive: true,
         description: "The integration key's RSA private key, PEM, for the JWT grant. Conflicts with `private_key_file`.",
     },
     Setting {
         name: "private_key_file",
         env: Some("DOCUSIGN_PRIVATE_KEY_FILE"),
-        ty: Type::String,
+        ty: Ty::String,
         sensitive: false,
         description: "Path of a PEM file holding the RSA private key for the JWT grant.",
     },
     Setting {
         name: "max_retries",
         env: None,
-        ty: Type::Number,
+        ty: Ty::Number,
         sensitive: false,
         description: "Retries after a failed call that is safe to retry (HTTP 429 and 5xx, DocuSign's rate-limit errors, connection errors). Default 5.",
     },
     Setting {
         name: "request_timeout",
         env: None,
-        ty: Type::Number,
+        ty: Ty::Number,
         sensitive: false,
         description: "Timeout of one HTTP request, in seconds. Default 60.",
     },
@@ -105,14 +131,15 @@ pub fn schema() -> Schema {
     let mut block = Block::new().description(
         "The DocuSign provider manages DocuSign Connect (webhook) configurations and OAuth for \
          Connect settings through the eSignature REST API v2.1. Every attribute is optional; all \
-         but `max_retries` and `request_timeout` fall back to an environment variable.",
+         but `account_users`, `max_retries` and `request_timeout` fall back to an environment \
+         variable.",
     );
     for s in SETTINGS {
         let mut description = s.description.to_string();
         if let Some(env) = s.env {
             description.push_str(&format!(" Environment variable: `{env}`."));
         }
-        let a = Attribute::new(s.name, s.ty.clone())
+        let a = Attribute::new(s.name, s.ty.schema_type())
             .optional()
             .description(description);
         block = block.attribute(if s.sensitive { a.sensitive() } else { a });
@@ -124,6 +151,8 @@ pub fn schema() -> Schema {
 #[derive(Default)]
 pub struct Settings {
     values: std::collections::BTreeMap<&'static str, Resolved>,
+    /// `account_users`: account id → user id (a null entry is kept as an empty user id).
+    account_users: BTreeMap<String, String>,
 }
 
 #[derive(Clone)]
@@ -137,9 +166,28 @@ impl Settings {
     /// Resolves every setting from `config`, then from the environment through `env`.
     pub fn resolve(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Self {
         let mut values = std::collections::BTreeMap::new();
+        let mut account_users = BTreeMap::new();
         for s in SETTINGS {
             let v = config.get_attr(s.name).unwrap_or(&Value::Null);
             let resolved = match v {
+                Value::Map(entries) => {
+                    for (account, user) in entries {
+                        match user {
+                            Value::Unknown => {
+                                values.insert(s.name, Resolved::Unknown);
+                            }
+                            other => {
+                                let user = other.as_str().unwrap_or_default().to_owned();
+                                account_users.insert(account.clone(), user);
+                            }
+                        }
+                    }
+                    match values.get(s.name) {
+                        Some(Resolved::Unknown) => Some(Resolved::Unknown),
+                        _ if entries.is_empty() => None,
+                        _ => Some(Resolved::Known(String::new(), false)),
+                    }
+                }
                 Value::Unknown => Some(Resolved::Unknown),
                 Value::String(text) if !text.is_empty() => {
                     Some(Resolved::Known(text.clone(), false))
@@ -155,7 +203,10 @@ impl Settings {
                 values.insert(s.name, r);
             }
         }
-        Settings { values }
+        Settings {
+            values,
+            account_users,
+        }
     }
 
     fn known(&self, name: &str) -> Option<&str> {
@@ -242,6 +293,7 @@ impl Settings {
         let jwt_parts = [
             "integration_key",
             "user_id",
+            "account_users",
             "private_key",
             "private_key_file",
         ];
@@ -275,14 +327,31 @@ impl Settings {
             return d;
         }
         if any_jwt {
-            for part in ["integration_key", "user_id"] {
+            for (account, user) in &self.account_users {
+                if account.trim().is_empty() || user.trim().is_empty() {
+                    d.error_at(
+                        at("account_users").key(account),
+                        "Incomplete account_users entry",
+                        format!(
+                            "account_users maps account {account:?} to user {user:?}; each entry \
+                             needs an account id and the id of the user to impersonate there."
+                        ),
+                    );
+                }
+            }
+            let users = if self.account_users.is_empty() {
+                &["integration_key", "user_id"][..]
+            } else {
+                &["integration_key"][..]
+            };
+            for &part in users {
                 if !self.is_set(part) {
                     d.error_at(
                         at(part),
                         "Incomplete JWT grant settings",
                         format!(
-                            "The JWT grant needs integration_key, user_id and a private key; {part} \
-                             is missing (set it or DOCUSIGN_{}).",
+                            "The JWT grant needs integration_key, a private key, and user_id or \
+                             account_users; {part} is missing (set it or DOCUSIGN_{}).",
                             part.to_ascii_uppercase()
                         ),
                     );
@@ -341,7 +410,8 @@ impl Settings {
                     .known("integration_key")
                     .unwrap_or_default()
                     .to_string(),
-                user_id: self.known("user_id").unwrap_or_default().to_string(),
+                user_id: self.known("user_id").map(str::to_string),
+                account_users: self.account_users.clone(),
                 private_key_pem,
             }
         };
@@ -384,15 +454,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let s = Settings::resolve(&config(cfg), &|k| env.get(k).cloned());
-        s.check()
-            .iter()
-            .map(|d| {
-                d.attribute
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default()
-            })
-            .collect()
+        attributes(&s.check())
     }
 
     #[test]
@@ -434,6 +496,73 @@ mod tests {
             check(&[("access_token", "t"), ("environment", "prod")], &[]),
             vec!["environment"]
         );
+    }
+
+    fn with_account_users(pairs: &[(&str, &str)], users: Value) -> Settings {
+        let mut cfg = config(pairs);
+        if let Value::Object(m) = &mut cfg {
+            m.insert("account_users".into(), users);
+        }
+        Settings::resolve(&cfg, &|_| None)
+    }
+
+    fn attributes(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .map(|d| {
+                d.attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn account_users_stand_in_for_user_id_and_reach_the_client_config() {
+        let jwt = [("integration_key", "ik"), ("private_key", "k")];
+        let users = Value::Map(BTreeMap::from([
+            ("acc-a".to_string(), Value::string("user-a")),
+            ("acc-b".to_string(), Value::string("user-b")),
+        ]));
+        let s = with_account_users(&jwt, users.clone());
+        assert!(s.check().is_empty(), "{:?}", attributes(&s.check()));
+        let cfg = s.client_config().unwrap();
+        let Credentials::Jwt {
+            user_id,
+            account_users,
+            ..
+        } = cfg.credentials
+        else {
+            panic!("expected JWT credentials");
+        };
+        assert_eq!(user_id, None);
+        assert_eq!(
+            account_users,
+            BTreeMap::from([
+                ("acc-a".to_string(), "user-a".to_string()),
+                ("acc-b".to_string(), "user-b".to_string()),
+            ])
+        );
+        // Without either, user_id is what is missing.
+        let none = with_account_users(&jwt, Value::Map(BTreeMap::new()));
+        assert_eq!(attributes(&none.check()), vec!["user_id"]);
+        // An access token impersonates nobody: account_users contradicts it.
+        let token = with_account_users(&[("access_token", "t")], users);
+        assert_eq!(attributes(&token.check()), vec!["access_token"]);
+        let text: String = token.check().iter().map(|d| d.to_string()).collect();
+        assert!(text.contains("account_users"), "{text}");
+        // An entry without a user points at that entry.
+        let empty = with_account_users(
+            &jwt,
+            Value::Map(BTreeMap::from([("acc-a".to_string(), Value::string(""))])),
+        );
+        assert_eq!(attributes(&empty.check()), vec!["account_users[\"acc-a\"]"]);
+        // An unknown user defers the credential checks.
+        let unknown = with_account_users(
+            &jwt,
+            Value::Map(BTreeMap::from([("acc-a".to_string(), Value::Unknown)])),
+        );
+        assert!(unknown.check().is_empty());
     }
 
     #[test]

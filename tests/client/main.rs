@@ -2,6 +2,7 @@
 //! call, each retry path, the shared limiter under a burst limit, ambiguous creates, and secret
 //! redaction, and Stop cutting waits short. Each test starts its own emulator.
 
+mod account_users;
 mod auth;
 mod cancel;
 mod connect;

@@ -98,7 +98,8 @@ async fn no_secret_in_logs_errors_or_debug() {
     let mut bad_pem = emu.jwt_config();
     bad_pem.credentials = Credentials::Jwt {
         integration_key: IK.into(),
-        user_id: emu.info().user_id.clone(),
+        user_id: Some(emu.info().user_id.clone()),
+        account_users: Default::default(),
         private_key_pem: Secret::new(format!("{}garbage", &keys().private_pem[..200])),
     };
     let e5 = Client::new(bad_pem).unwrap_err();

@@ -171,7 +171,8 @@ impl Emu {
     pub fn jwt_config_for(&self, ik: &str, private_pem: &str) -> ClientConfig {
         let mut c = ClientConfig::new(Credentials::Jwt {
             integration_key: ik.into(),
-            user_id: self.info().user_id.clone(),
+            user_id: Some(self.info().user_id.clone()),
+            account_users: Default::default(),
             private_key_pem: Secret::new(private_pem),
         });
         c.oauth_base_uri = Some(self.info().oauth_base_uri.clone());

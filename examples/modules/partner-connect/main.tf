@@ -1,8 +1,10 @@
 # One integrator-managed Connect configuration on a client's account.
 #
-# A partner instantiates this module once per client account. DocuSign then authenticates the
-# client's Connect messages with the partner account's OAuth for Connect settings (auth = "oauth")
-# or HMAC keys (auth = "hmac"): the account that owns the provider's credentials.
+# A partner instantiates this module once per client account, typically with for_each. The
+# provider reaches the client account by impersonating a user of that account who consented to
+# the partner's integration key (the provider's account_users). DocuSign then authenticates the
+# client's Connect messages with the OAuth for Connect settings (auth = "oauth") or HMAC keys
+# (auth = "hmac") of the partner account: the account that owns the integration key.
 
 terraform {
   required_providers {

@@ -1,5 +1,5 @@
 variable "client_account_id" {
-  description = "The client's DocuSign account id (GUID); the provider's credentials must reach it. Null uses the account of the provider passed to the module (the provider-alias style)."
+  description = "The client's DocuSign account id (GUID). The provider impersonates the user its account_users names for this account (or its user_id), who must be a member of it and have consented to the integration key. Null uses the account of the provider passed to the module (the provider-alias style)."
   type        = string
   default     = null
 }

@@ -10,27 +10,42 @@ use crate::client::model::{AccountInfo, UserInfo};
 use crate::client::transport::Request;
 
 impl Client {
-    /// `GET /oauth/userinfo`, fetched once per client.
+    /// `GET /oauth/userinfo` of the default account's user, fetched once per user.
     pub async fn userinfo(&self) -> Result<UserInfo> {
-        let inner = &self.inner;
-        let cancel = &self.cancel;
-        inner
-            .userinfo
-            .get_or_try_init(|| async {
-                let op = "DocuSign account discovery (GET /oauth/userinfo)";
-                let req = Request::new(
-                    op,
-                    Method::GET,
-                    format!("{}/oauth/userinfo", inner.oauth_base),
-                );
-                let resp = inner.auth.send(&inner.http, &req, None, cancel).await?;
-                decode::<UserInfo>(op, &resp)
-            })
-            .await
-            .cloned()
+        self.userinfo_in(None).await
     }
 
-    /// The accounts the credentials can reach.
+    /// `GET /oauth/userinfo` as the user a call on `account` impersonates (`None`: the default
+    /// account), fetched once per user: the accounts that user is a member of.
+    pub async fn userinfo_in(&self, account: Option<&str>) -> Result<UserInfo> {
+        let inner = &self.inner;
+        let account = account.or(inner.account_id.as_deref());
+        let user = inner.auth.user_for(account)?.unwrap_or_default();
+        let cell = {
+            let mut map = match inner.userinfo.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            map.entry(user.to_ascii_lowercase()).or_default().clone()
+        };
+        cell.get_or_try_init(|| async {
+            let op = "DocuSign account discovery (GET /oauth/userinfo)";
+            let req = Request::new(
+                op,
+                Method::GET,
+                format!("{}/oauth/userinfo", inner.oauth_base),
+            );
+            let resp = inner
+                .auth
+                .send(&inner.http, &req, account, None, &self.cancel)
+                .await?;
+            decode::<UserInfo>(op, &resp)
+        })
+        .await
+        .cloned()
+    }
+
+    /// The accounts the default account's user can reach.
     pub async fn accounts(&self) -> Result<Vec<AccountInfo>> {
         Ok(self.userinfo().await?.accounts)
     }
@@ -56,13 +71,13 @@ impl Client {
                 rest_base: rest.clone(),
             }),
             (Some(rest), None) => {
-                let t = discovery::choose(&self.userinfo().await?, None)?;
+                let t = discovery::choose(&self.userinfo_in(None).await?, None)?;
                 Ok(Target {
                     account_id: t.account_id,
                     rest_base: rest.clone(),
                 })
             }
-            (None, wanted) => discovery::choose(&self.userinfo().await?, wanted),
+            (None, wanted) => discovery::choose(&self.userinfo_in(wanted).await?, wanted),
         }
     }
 }

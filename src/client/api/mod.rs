@@ -52,7 +52,8 @@ struct Inner {
     rate_limit: super::config::RateLimit,
     http: Http,
     auth: Auth,
-    userinfo: OnceCell<UserInfo>,
+    /// Lower-cased user id (empty for a raw token) → that user's userinfo.
+    userinfo: Mutex<HashMap<String, Arc<OnceCell<UserInfo>>>>,
     default_target: OnceCell<Target>,
     limiters: Mutex<HashMap<String, Arc<Limiter>>>,
     caches: Mutex<HashMap<String, Arc<AccountCache>>>,
@@ -107,7 +108,7 @@ impl Client {
                 rate_limit: config.rate_limit,
                 http: Http::new(policy, config.request_timeout, config.user_agent),
                 auth,
-                userinfo: OnceCell::new(),
+                userinfo: Mutex::new(HashMap::new()),
                 default_target: OnceCell::new(),
                 limiters: Mutex::new(HashMap::new()),
                 caches: Mutex::new(HashMap::new()),
@@ -140,7 +141,13 @@ impl Client {
         let limiter = self.limiter(&t.account_id);
         self.inner
             .auth
-            .send(&self.inner.http, &req, Some(&limiter), &self.cancel)
+            .send(
+                &self.inner.http,
+                &req,
+                Some(&t.account_id),
+                Some(&limiter),
+                &self.cancel,
+            )
             .await
     }
 
