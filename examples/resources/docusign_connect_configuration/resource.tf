@@ -1,6 +1,6 @@
 # A JSON SIM configuration for completed envelopes. With integrator_managed and include_oauth,
 # DocuSign authenticates its messages with the OAuth for Connect settings of the account that
-# owns the provider's credentials.
+# owns the integration key the provider's token was issued to.
 resource "docusign_connect_configuration" "example" {
   name                     = "Your configuration name"
   url_to_publish_to        = "https://hooks.example.com/docusign"

@@ -56,7 +56,7 @@ pub static FIELDS: &[Field<C>] = &[
     wire_field!(C, "include_oauth", "includeOAuth", include_oauth, Bool, OptionalComputed,
         "Send an OAuth bearer token obtained with the account's *OAuth for Connect* settings. With `integrator_managed`, the integrator account's settings are used."),
     wire_field!(C, "integrator_managed", "integratorManaged", integrator_managed, Bool, OptionalComputed,
-        "Use the OAuth for Connect settings (with `include_oauth`) or HMAC keys (with `include_hmac`) of the account that owns the provider's credentials (the partner or integrator account) instead of this account's. Needs `include_oauth` or `include_hmac`."),
+        "Use the OAuth for Connect settings (with `include_oauth`) or HMAC keys (with `include_hmac`) of the account that owns the integration key the provider's token was issued to (the partner or integrator account) instead of this account's. Needs `include_oauth` or `include_hmac`."),
     wire_field!(C, "sign_message_with_x509_certificate", "signMessageWithX509Certificate", sign_message_with_x509_certificate, Bool, OptionalComputed,
         "Sign messages with DocuSign's X.509 certificate (mutual TLS initiated by the listener)."),
     wire_field!(C, "require_mutual_tls", "requireMutualTls", require_mutual_tls, Bool, OptionalComputed,
