@@ -201,6 +201,8 @@ fn index_page(provider: &DocusignProvider, root: &Path) -> String {
     if let Some(ex) = example(root, "examples/provider/provider.tf") {
         let _ = write!(out, "## Example Usage\n\n```terraform\n{ex}```\n\n");
     }
+    out.push_str(INSTALL_SECTION);
+    out.push_str(COMPATIBILITY_SECTION);
     out.push_str(AUTH_SECTION);
     out.push_str(&environment_table(&block));
     out.push_str(LIMITS_SECTION);
@@ -208,6 +210,73 @@ fn index_page(provider: &DocusignProvider, root: &Path) -> String {
     render_block(&mut out, &block, "");
     trim_end_newlines(out)
 }
+
+const INSTALL_SECTION: &str = r#"## Installing a release
+
+The provider is not on the public Terraform Registry. From a release, download the zip for your
+platform (`terraform-provider-docusign_<version>_<os>_<arch>.zip`) and
+`terraform-provider-docusign_<version>_SHA256SUMS`, and check the one against the other:
+
+```sh
+sha256sum --ignore-missing -c terraform-provider-docusign_0.1.0_SHA256SUMS
+# terraform-provider-docusign_0.1.0_linux_amd64.zip: OK
+```
+
+Then either unzip it into Terraform's implied local mirror, which needs no CLI configuration:
+
+```sh
+dir=~/.terraform.d/plugins/registry.terraform.io/docusign-iac/docusign/0.1.0/linux_amd64
+mkdir -p "$dir" && unzip terraform-provider-docusign_0.1.0_linux_amd64.zip -d "$dir"
+terraform init   # Installed docusign-iac/docusign v0.1.0 (unauthenticated)
+```
+
+or keep the zip as it is in a directory named by a `filesystem_mirror` in your CLI configuration
+(`~/.terraformrc`, or the file `TF_CLI_CONFIG_FILE` names; add `direct {}` for the providers you
+install from the registry), and pin the lock file to the checksum SHA256SUMS gives before the
+first `terraform init`, so that Terraform checks the zip itself:
+
+```hcl
+provider_installation {
+  filesystem_mirror {
+    path    = "/opt/terraform/providers" # holds registry.terraform.io/docusign-iac/docusign/<the zip>
+    include = ["registry.terraform.io/docusign-iac/*"]
+  }
+}
+```
+
+```hcl
+# .terraform.lock.hcl, next to your configuration
+provider "registry.terraform.io/docusign-iac/docusign" {
+  version     = "0.1.0"
+  constraints = "0.1.0"
+  hashes = [
+    "zh:<the zip's SHA-256 from SHA256SUMS>",
+  ]
+}
+```
+
+`terraform init` installs the zip only if its SHA-256 matches, and adds the package's `h1:` hash
+to the lock file. Either way, `required_providers` names `source = "docusign-iac/docusign"`.
+
+"#;
+
+const COMPATIBILITY_SECTION: &str = r#"## Compatibility
+
+What works on which Terraform, and how the project's test suite proves it: *real CLI* means an
+acceptance test drives that Terraform binary here (1.0.3 and 1.11.4); *gRPC replay* means a
+protocol test sends the provider what that Terraform sends; *not proven* means no test covers it.
+
+| Feature | Terraform 1.0–1.4 | 1.5–1.10 | 1.11 | ≥ 1.12 | OpenTofu |
+|---|---|---|---|---|---|
+| Plugin loading (protocol 5, AutoMTLS) | works: real CLI (1.0.3, the whole acceptance suite) | expected, not proven | works: real CLI (1.11.4) | expected, not proven; the ALPN `h2` it requires: gRPC test | expected, not proven; the ALPN `h2` ≥ 1.11 requires: gRPC test |
+| Write-only `password_wo`, `client_secret_wo` | not in Terraform < 1.11; the provider's error names Terraform 1.11 and OpenTofu 1.11: gRPC replay | as 1.0–1.4 | works: gRPC replay | expected, not proven | ≥ 1.11 expected, not proven |
+| `import` blocks, `-generate-config-out` | not in Terraform < 1.5 (`terraform import` works: real CLI 1.0.3) | not proven | not proven | not proven | not proven |
+| `removed` blocks | not in Terraform < 1.7 | not proven | not proven | not proven | not proven |
+| `terraform test` (`.tftest.hcl`) | not in Terraform < 1.6: real CLI 1.0.3 runs none | not proven | works: real CLI 1.11.4 (the partner-connect module's tests) | expected, not proven | not proven |
+| Destroy plans (`plan_destroy`) | `terraform destroy` works: real CLI 1.0.3 (Terraform < 1.3 sends no destroy plan) | not proven | works: real CLI 1.11.4 (`terraform test` destroys what it made) | expected, not proven | not proven |
+| Resource identity | not yet | not yet | not yet | not yet | not yet |
+
+"#;
 
 const AUTH_SECTION: &str = "\
 ## Authentication
