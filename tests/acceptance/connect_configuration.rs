@@ -774,3 +774,103 @@ fn a_password_is_sent_to_docusign_but_never_printed() {
     assert!(out.stdout.contains("No changes"), "{}", out.stdout);
     wd.destroy().unwrap();
 }
+
+/// The optional boolean attributes of `docusign_connect_configuration`, as Terraform reads them
+/// from the provider's schema (`terraform providers schema -json`).
+fn boolean_settings() -> Vec<String> {
+    let wd = WorkDir::new("cc_bool_schema", &Overrides::docusign());
+    wd.write_config(REQUIRED_DOCUSIGN);
+    let schema = wd.providers_schema().unwrap();
+    let attributes = &schema["provider_schemas"][crate::support::PROVIDER_ADDR]["resource_schemas"]
+        ["docusign_connect_configuration"]["block"]["attributes"];
+    let mut out: Vec<String> = attributes
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, a)| a["type"] == "bool" && a["optional"] == true)
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// The key of `held` (DocuSign's JSON) that names `attribute`: the same letters, ignoring case
+/// and underscores (DocuSign spells `includeHMAC`, `includeSenderAccountasCustomField`).
+fn wire_key<'a>(held: &'a Value, attribute: &str) -> Option<&'a str> {
+    let squash = |s: &str| s.replace('_', "").to_ascii_lowercase();
+    let want = squash(attribute);
+    held.as_object()?
+        .keys()
+        .find(|k| squash(k) == want)
+        .map(String::as_str)
+}
+
+/// Every optional boolean setting, set to `value`, with what some of them need beside them.
+fn every_boolean_hcl(emu: &Emulator, settings: &[String], value: bool) -> String {
+    let lines: String = settings
+        .iter()
+        .map(|s| format!("  {s} = {value}\n"))
+        .collect();
+    format!(
+        r#"{REQUIRED_DOCUSIGN}
+{}
+resource "docusign_connect_configuration" "c" {{
+  name              = "every boolean"
+  url_to_publish_to = "{URL}"
+  user_ids          = ["u-1"]
+  soap_namespace    = "urn:example"
+  events            = ["envelope-sent"]
+{lines}
+  event_data {{
+    version = "restv2.1"
+  }}
+}}
+"#,
+        emu.provider_block()
+    )
+}
+
+/// Every boolean setting the schema offers (whatever the table lists: this test reads the
+/// schema, not the table) reaches DocuSign under its own wire name as DocuSign's string
+/// boolean, reads back, and flips, with empty plans after each apply. A table row whose model
+/// field, wire name or kind were wrong would leave the field out of the body or the state.
+#[test]
+fn every_boolean_setting_reaches_docusign_and_flips() {
+    let settings = boolean_settings();
+    assert!(
+        settings.len() >= 19,
+        "only {} boolean settings in the schema: {settings:?}",
+        settings.len()
+    );
+    let emu = std::rc::Rc::new(Emulator::start());
+    set_up_oauth_for_connect(&emu);
+    let check = |value: bool| {
+        let emu = emu.clone();
+        let settings = settings.clone();
+        move |s: &State| {
+            let id = s.attr_str(ADDR, "id")?;
+            let held = remote_some(&emu, &id)?;
+            for setting in &settings {
+                let key = wire_key(&held, setting).ok_or_else(|| {
+                    Failure(format!("DocuSign holds no field for {setting}: {held}"))
+                })?;
+                if held[key] != json!(value.to_string()) {
+                    return Err(Failure(format!(
+                        "{setting} = {value} is {key} = {} in DocuSign",
+                        held[key]
+                    )));
+                }
+                if s.attr(ADDR, setting)? != &json!(value) {
+                    return Err(Failure(format!("{setting} is not {value} in state")));
+                }
+            }
+            Ok(())
+        }
+    };
+    TestCase::new("cc_every_bool")
+        .step(Step::new(every_boolean_hcl(&emu, &settings, true)).check(check(true)))
+        .step(Step::new(every_boolean_hcl(&emu, &settings, false)).check(check(false)))
+        .run();
+}
