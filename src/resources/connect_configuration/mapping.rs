@@ -139,6 +139,7 @@ fn event_data_state(ed: Option<&EventData>, prior: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::Secret;
 
     fn s(v: &str) -> Value {
         Value::String(v.into())
