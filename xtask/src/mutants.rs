@@ -119,6 +119,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     let out_root = workspace::target_dir().join("mutants");
+    if !list {
+        std::fs::create_dir_all(&out_root)
+            .map_err(|e| format!("mutants: cannot create {}: {e}", out_root.display()))?;
+    }
     let started = Instant::now();
     let mut summary = Vec::new();
     let mut all_good = true;
