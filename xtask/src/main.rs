@@ -1,8 +1,10 @@
 //! `cargo xtask <command>`: the project's own commands, one module per command.
 //!
 //! * `bench-handshake`: process start → handshake line, and peak RSS, of our release binary vs the
-//!   Go null provider 2.1.2 (issue 7, part 1). Writes `bench-results/handshake.md`.
-//! * `bench`: all of issue 7's benchmark in one run. Writes `bench-results/bench.md`.
+//!   Go null provider 2.1.2. Writes `bench-results/handshake.md`.
+//! * `bench`: every part of the benchmark in one run. Writes `bench-results/bench.md`.
+//! * `docs`: the registry pages under `docs/`.
+//! * `release`: the release zips, their manifest and SHA256SUMS.
 
 mod bench;
 mod bench_handshake;
@@ -22,7 +24,7 @@ usage: cargo xtask <command> [options]
 commands:
   bench [--quick] [--only handshake,plan,burst] [--sizes 10,100,500] [--reps N] [--runs N]
         [--burst-n N] [--parallelism N] [--no-build] [--out FILE]
-      Issue 7's benchmark against the emulator on loopback with Terraform 1.0.3: (a) handshake
+      The benchmark against the emulator on loopback with Terraform 1.0.3: (a) handshake
       time and peak RSS vs the Go null provider 2.1.2 (--runs, default 30); (b) wall time of a
       refreshing `terraform plan` with N connect configurations vs N null_resources, median of
       --reps (default 5); (c) API calls per plan and apply; (d) an apply of --burst-n (500) at
@@ -36,9 +38,10 @@ commands:
   docs [--check]
       Writes the registry pages in docs/ from the provider's schema and examples/; with --check,
       writes nothing and fails listing the stale pages.
-  mutants [--list] [--only GROUP,...] [--jobs N] [--in-place]
+  mutants [--list] [--only GROUP,...] [--copy [--jobs N]]
       Mutation testing (cargo-mutants) of the modules nothing-lost-nothing-duplicated rests on,
-      each against the tests that cover it; see docs/reliability.md. Output target/mutants/.
+      each against the tests that cover it; see docs/reliability.md. Mutants are built in place
+      (do not edit or build this checkout meanwhile) unless --copy. Output target/mutants/.
   release [--version X.Y.Z] [--out DIR] [--binary PATH] [--sign KEY]
       Builds the release binary (linux amd64 here; other targets where rustup has them) and
       writes dist/: the zips, the manifest and SHA256SUMS. --binary packages a built binary;
