@@ -182,6 +182,16 @@ resource "docusign_connect_configuration" "failing" {
   }
 }
 
+# What each client's user reaches: their own account only.
+data "docusign_account" "client" {
+  for_each   = var.clients
+  account_id = each.key
+}
+
+output "client_users" {
+  value = { for a, d in data.docusign_account.client : a => [d.user_id, [for x in d.accounts : x.account_id]] }
+}
+
 output "hmac_secret" {
   value     = docusign_connect_hmac_key.partner.secret
   sensitive = true
@@ -284,6 +294,15 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
     state
         .expect_attr("docusign_connect_hmac_key.partner", "account_id", partner)
         .unwrap();
+
+    // docusign_account with account_id reads as that account's user.
+    assert_eq!(
+        state.output("client_users").unwrap(),
+        &json!({
+            client_a.as_str(): [emu.user_id("alice"), [client_a]],
+            client_b.as_str(): [emu.user_id("bob"), [client_b]],
+        })
+    );
 
     for (account, tag) in [(client_a, "a"), (client_b, "b")] {
         let answer = raise(&emu, account);
