@@ -30,8 +30,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::client::{self, Client};
-use crate::framework::provider::{Ctx, DataSource, Provider, Resource};
 use crate::framework::ListResource;
+use crate::framework::provider::{Ctx, DataSource, Provider, Resource};
 use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
 use shared::Shared;
 

@@ -1159,8 +1159,7 @@ impl Server {
                 }
                 return Err(diags);
             }
-            let Ok(identity) =
-                identity_out(e, &resp.state, &Value::Null, "import", &mut diags)
+            let Ok(identity) = identity_out(e, &resp.state, &Value::Null, "import", &mut diags)
             else {
                 return Err(diags);
             };
@@ -1281,7 +1280,10 @@ impl Server {
     /// UpgradeResourceIdentity: the stored identity, of version `version`, in the current
     /// identity schema. Only the current version exists, so any other is refused; Terraform
     /// calls this only for a stored version lower than the schema's.
-    pub fn upgrade_resource_identity(&self, req: UpgradeIdentityRequest) -> UpgradeIdentityResponse {
+    pub fn upgrade_resource_identity(
+        &self,
+        req: UpgradeIdentityRequest,
+    ) -> UpgradeIdentityResponse {
         let run = || {
             let e = self.resource(&req.type_name)?;
             let Some((schema, ty)) = &e.identity else {
@@ -1373,7 +1375,13 @@ impl Server {
                 )));
             };
             let config = decode(req.config.as_ref(), &l.ty, "list configuration")?;
-            Ok((l.list.clone(), identity, e.schema.clone(), e.ty.clone(), config))
+            Ok((
+                l.list.clone(),
+                identity,
+                e.schema.clone(),
+                e.ty.clone(),
+                config,
+            ))
         })();
         let (list, identity, schema, ty, config) = match started {
             Ok(v) => v,
@@ -1450,7 +1458,15 @@ async fn stream_list(
             .into()),
         };
         let object = if include {
-            outgoing(found.state, &schema, &ty, "listed object", true, &mut diagnostics).ok()
+            outgoing(
+                found.state,
+                &schema,
+                &ty,
+                "listed object",
+                true,
+                &mut diagnostics,
+            )
+            .ok()
         } else {
             None
         };
