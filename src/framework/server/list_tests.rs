@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Lists `count` objects `o-0`, `o-1`, …; a warning first when `warn`; an error instead of
-/// object `fail_at`; object `no_id_at` without its id. Counts the objects the sink took.
+/// object `fail_at` (then goes on); object `no_id_at` without its id. Counts the objects the sink took.
 #[derive(Default)]
 struct Objs {
     taken: AtomicUsize,
@@ -55,8 +55,11 @@ impl ListResource for Objs {
             if n("fail_at") == Some(i) {
                 let mut d = Diagnostics::new();
                 d.error("listing failed", "");
-                sink.diagnostics(d).await;
-                return;
+                // Goes on if the sink lets it: ending the stream is the server's rule.
+                if !sink.diagnostics(d).await {
+                    return;
+                }
+                continue;
             }
             let id = if n("no_id_at") == Some(i) {
                 Value::Null
