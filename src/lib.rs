@@ -12,7 +12,6 @@
 //! See ARCHITECTURE.md for the map and its invariants; `layers` (a test) enforces the direction.
 
 pub mod client;
-pub mod docs;
 pub mod framework;
 pub mod host;
 mod layers;

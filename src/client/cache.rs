@@ -1,4 +1,4 @@
-//! The per-account list cache that serves refreshes (issue 7).
+//! The per-account list cache that serves refreshes: one `GET /connect` per account per refresh.
 //!
 //! All reads of one account are served by one `GET /connect`: concurrent readers wait for the
 //! one in-flight request; any write through this client to the account bumps a generation

@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 
 use super::secret::Secret;
 
-/// A custom Connect configuration (`connectCustomConfiguration`), reference §4.
+/// A custom Connect configuration (`connectCustomConfiguration` in DocuSign's eSignature v2.1
+/// Swagger).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectConfiguration {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::client::Secret;
 use crate::framework::schema::Attribute;
-use crate::framework::{AttributePath, Diagnostics, Type, Value};
+use crate::framework::{AttributePath, Diagnostic, Diagnostics, Severity, Type, Value};
 
 /// The `account_id` attribute: the provider's account when unset (planned at create, once the
 /// provider knows it), kept on update, and a change replaces the object. `description` says
@@ -129,23 +129,39 @@ impl<M> WriteOnlySecret<M> {
     }
 }
 
-/// An error on `attribute` unless `url` is an `https://` URL with a host; `action` says what
-/// DocuSign does with it ("publishes to"). Credentials in the URL are hidden in the message.
-pub fn require_https(url: &str, attribute: &str, summary: &str, action: &str, d: &mut Diagnostics) {
+/// A diagnostic of `severity` on `attribute` unless `url` is an `https://` URL with a host;
+/// `action` says what DocuSign does with it ("publishes to"). Credentials in the URL are hidden
+/// in the message. An error where DocuSign documents the rule, a warning where it is assumed.
+pub fn require_https(
+    url: &str,
+    attribute: &str,
+    summary: &str,
+    action: &str,
+    severity: Severity,
+    d: &mut Diagnostics,
+) {
     let lower = url.to_ascii_lowercase();
     let ok = lower
         .strip_prefix("https://")
         .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/') && !rest.contains(' '));
-    if !ok {
-        d.error_at(
-            AttributePath::root().attr(attribute),
+    if ok {
+        return;
+    }
+    let url = redact_userinfo(url);
+    let diagnostic = match severity {
+        Severity::Error => Diagnostic::error(
+            summary,
+            format!("DocuSign only {action} https:// URLs with a host; got {url:?}."),
+        ),
+        Severity::Warning => Diagnostic::warning(
             summary,
             format!(
-                "DocuSign only {action} https:// URLs with a host; got {:?}.",
-                redact_userinfo(url)
+                "DocuSign {action} this URL; it is expected to be an https:// URL with a host, \
+                 and got {url:?}. It is sent as written."
             ),
-        );
-    }
+        ),
+    };
+    d.push(diagnostic.at(AttributePath::root().attr(attribute)));
 }
 
 /// Hides credentials embedded in a URL (`https://user:pass@host`) before it enters a message.
@@ -162,7 +178,6 @@ fn redact_userinfo(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::Severity;
 
     #[derive(Default)]
     struct Model {
@@ -276,7 +291,14 @@ mod tests {
     fn urls_must_be_https_with_a_host_and_credentials_are_hidden() {
         for good in ["https://h/x", "HTTPS://h"] {
             let mut d = Diagnostics::new();
-            require_https(good, "url", "URL must be https", "calls", &mut d);
+            require_https(
+                good,
+                "url",
+                "URL must be https",
+                "calls",
+                Severity::Error,
+                &mut d,
+            );
             assert!(d.is_empty(), "{good}");
         }
         for bad in [
@@ -286,16 +308,22 @@ mod tests {
             "https://h x",
             "ftp://u:p@h/",
         ] {
-            let mut d = Diagnostics::new();
-            require_https(bad, "url", "URL must be https", "calls", &mut d);
-            assert_eq!(
-                summaries(&d, Severity::Error),
-                ["URL must be https"],
-                "{bad}"
-            );
+            for severity in [Severity::Error, Severity::Warning] {
+                let mut d = Diagnostics::new();
+                require_https(bad, "url", "URL must be https", "calls", severity, &mut d);
+                assert_eq!(summaries(&d, severity), ["URL must be https"], "{bad}");
+                assert_eq!(d.len(), 1, "{bad}");
+            }
         }
         let mut d = Diagnostics::new();
-        require_https("http://user:hunter2@h/p", "url", "s", "calls", &mut d);
+        require_https(
+            "http://user:hunter2@h/p",
+            "url",
+            "s",
+            "calls",
+            Severity::Warning,
+            &mut d,
+        );
         let detail = d.iter().map(|d| d.detail.clone()).collect::<String>();
         assert!(
             detail.contains("http://***@h/p") && !detail.contains("hunter2"),

@@ -10,7 +10,9 @@
 //! A create first lists the keys (one GET), so that a create whose answer is lost can find the
 //! key it made and delete it: without the secret that answer carried, the key is useless.
 //!
-//! Wire facts this module absorbs (the shapes are not documented; see the reference's §2.3):
+//! Wire facts this module absorbs (DocuSign's Swagger declares no response shape for
+//! `/connect/secret`, and the account-level page documents none either:
+//! <https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconnectsecret>):
 //! * key ids are compared without regard to case;
 //! * a delete of a key that is already gone is a success once a list confirms it is gone,
 //!   whatever error DocuSign gave for it.

@@ -126,6 +126,12 @@ const SETTINGS: &[Setting] = &[
     },
 ];
 
+/// Each provider attribute that falls back to an environment variable, and that variable, in
+/// the order of the schema.
+pub fn environment_variables() -> impl Iterator<Item = (&'static str, &'static str)> {
+    SETTINGS.iter().filter_map(|s| Some((s.name, s.env?)))
+}
+
 /// The provider block schema.
 pub fn schema() -> Schema {
     let mut block = Block::new().description(

@@ -591,35 +591,68 @@ fn drift_and_out_of_band_delete() {
     assert!(remote(&emu, &new_id).unwrap().is_none());
 }
 
-/// One resource per rule; each carries exactly one bad value.
-const BAD: &[(&str, &str, &str)] = &[
+/// One resource per rule; each carries exactly one doubtful value: its rule's summary, and
+/// whether DocuSign documents that it refuses the value (an error) or that is an assumption (a
+/// warning, and the value is sent as written).
+const BAD: &[(&str, &str, &str, Severity)] = &[
     (
         "bad_url",
         r#"url_to_publish_to = "http://hooks.example.com/x""#,
         "Listener URL must be https",
+        Severity::Error,
     ),
-    (
-        "bad_legacy",
-        r#"envelope_events = ["sent"]"#,
-        "Unknown legacy event",
-    ),
-    ("bad_users", "all_users = false", "No users to track"),
     (
         "bad_soap",
         "use_soap_interface = true",
         "Missing SOAP namespace",
+        Severity::Error,
+    ),
+    (
+        "bad_legacy",
+        r#"envelope_events = ["sent"]"#,
+        "Undocumented legacy event",
+        Severity::Warning,
+    ),
+    (
+        "bad_users",
+        "all_users = false",
+        "No users to track",
+        Severity::Warning,
     ),
     (
         "bad_events",
         r#"events = ["envelope-sent"]"#,
-        "JSON SIM events need event_data version restv2.1",
+        "JSON SIM events without event_data version restv2.1",
+        Severity::Warning,
     ),
     (
         "bad_integrator",
         "integrator_managed = true",
         "Integrator-managed configuration without OAuth or HMAC",
+        Severity::Warning,
+    ),
+    (
+        "bad_mode",
+        r#"delivery_mode = "batch""#,
+        "Undocumented delivery mode",
+        Severity::Warning,
     ),
 ];
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    fn json(self) -> Value {
+        match self {
+            Severity::Error => json!("error"),
+            Severity::Warning => json!("warning"),
+        }
+    }
+}
 
 fn bad_resource(name: &str, line: &str) -> String {
     let url = if name == "bad_url" {
@@ -632,9 +665,10 @@ fn bad_resource(name: &str, line: &str) -> String {
     )
 }
 
-/// Bad values are diagnostics on their attribute's line, and nothing reaches DocuSign
-/// (not even the refresh of a resource already in state). An unknown JSON SIM event is only a
-/// warning.
+/// Doubtful values are diagnostics on their attribute's line. Where one is an error, nothing
+/// reaches DocuSign (not even the refresh of a resource already in state). The values DocuSign
+/// is not known to refuse are warnings: they apply, reach DocuSign as written and plan empty.
+/// An unknown JSON SIM event is a warning too.
 #[test]
 fn bad_values_are_rejected_before_any_call() {
     let emu = Emulator::start();
@@ -645,7 +679,7 @@ fn bad_values_are_rejected_before_any_call() {
     wd.apply().unwrap();
 
     let mut config = good.clone();
-    for (name, line, _) in BAD {
+    for (name, line, _, _) in BAD {
         config.push_str(&bad_resource(name, line));
     }
     wd.write_config(&config);
@@ -672,7 +706,7 @@ fn bad_values_are_rejected_before_any_call() {
     let diags = wd.validate().unwrap();
     let list = diags["diagnostics"].as_array().cloned().unwrap_or_default();
     let lines: Vec<&str> = config.lines().collect();
-    for (name, line, summary) in BAD {
+    for (name, line, summary, severity) in BAD {
         let want_line = 1
             + lines
                 .iter()
@@ -687,7 +721,7 @@ fn bad_values_are_rejected_before_any_call() {
         let Some(d) = found else {
             panic!("no {summary:?} diagnostic for {name}: {diags}");
         };
-        assert_eq!(d["severity"], json!("error"), "{d}");
+        assert_eq!(d["severity"], severity.json(), "{d}");
         let at = d["range"]["start"]["line"].as_u64().unwrap_or(0) as usize;
         // A missing attribute (soap_namespace, user_ids, event_data) is reported on its
         // block; a wrong value on its own line.
@@ -711,9 +745,32 @@ fn bad_values_are_rejected_before_any_call() {
         list.iter()
             .filter(|d| d["severity"] == json!("error"))
             .count(),
-        BAD.len(),
-        "one error per bad resource: {diags}"
+        BAD.iter().filter(|b| b.3 == Severity::Error).count(),
+        "one error per refused value: {diags}"
     );
+
+    // Without the refused values, the warned ones apply as written and re-plan empty.
+    let mut warned = good.clone();
+    for (name, line, _, severity) in BAD {
+        if *severity == Severity::Warning {
+            warned.push_str(&bad_resource(name, line));
+        }
+    }
+    wd.write_config(&warned);
+    wd.apply().unwrap();
+    let state = wd.show_state().unwrap();
+    let legacy_id = state
+        .attr_str("docusign_connect_configuration.bad_legacy", "id")
+        .unwrap();
+    let held = remote_some(&emu, &legacy_id).unwrap();
+    assert_eq!(held["envelopeEvents"], json!(["sent"]), "{held}");
+    let mode_id = state
+        .attr_str("docusign_connect_configuration.bad_mode", "id")
+        .unwrap();
+    let held = remote_some(&emu, &mode_id).unwrap();
+    assert_eq!(held["deliveryMode"], json!("batch"), "{held}");
+    let plan = wd.plan("warned.tfplan", true).unwrap();
+    assert!(plan.is_empty(), "plan after apply: {}", plan.summary());
 
     // An unknown JSON SIM event name is a warning: the plan succeeds.
     wd.write_config(&simple_hcl(
@@ -773,4 +830,104 @@ fn a_password_is_sent_to_docusign_but_never_printed() {
     assert!(!out.combined().contains(secret));
     assert!(out.stdout.contains("No changes"), "{}", out.stdout);
     wd.destroy().unwrap();
+}
+
+/// The optional boolean attributes of `docusign_connect_configuration`, as Terraform reads them
+/// from the provider's schema (`terraform providers schema -json`).
+fn boolean_settings() -> Vec<String> {
+    let wd = WorkDir::new("cc_bool_schema", &Overrides::docusign());
+    wd.write_config(REQUIRED_DOCUSIGN);
+    let schema = wd.providers_schema().unwrap();
+    let attributes = &schema["provider_schemas"][crate::support::PROVIDER_ADDR]["resource_schemas"]
+        ["docusign_connect_configuration"]["block"]["attributes"];
+    let mut out: Vec<String> = attributes
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, a)| a["type"] == "bool" && a["optional"] == true)
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// The key of `held` (DocuSign's JSON) that names `attribute`: the same letters, ignoring case
+/// and underscores (DocuSign spells `includeHMAC`, `includeSenderAccountasCustomField`).
+fn wire_key<'a>(held: &'a Value, attribute: &str) -> Option<&'a str> {
+    let squash = |s: &str| s.replace('_', "").to_ascii_lowercase();
+    let want = squash(attribute);
+    held.as_object()?
+        .keys()
+        .find(|k| squash(k) == want)
+        .map(String::as_str)
+}
+
+/// Every optional boolean setting, set to `value`, with what some of them need beside them.
+fn every_boolean_hcl(emu: &Emulator, settings: &[String], value: bool) -> String {
+    let lines: String = settings
+        .iter()
+        .map(|s| format!("  {s} = {value}\n"))
+        .collect();
+    format!(
+        r#"{REQUIRED_DOCUSIGN}
+{}
+resource "docusign_connect_configuration" "c" {{
+  name              = "every boolean"
+  url_to_publish_to = "{URL}"
+  user_ids          = ["u-1"]
+  soap_namespace    = "urn:example"
+  events            = ["envelope-sent"]
+{lines}
+  event_data {{
+    version = "restv2.1"
+  }}
+}}
+"#,
+        emu.provider_block()
+    )
+}
+
+/// Every boolean setting the schema offers (whatever the table lists: this test reads the
+/// schema, not the table) reaches DocuSign under its own wire name as DocuSign's string
+/// boolean, reads back, and flips, with empty plans after each apply. A table row whose model
+/// field, wire name or kind were wrong would leave the field out of the body or the state.
+#[test]
+fn every_boolean_setting_reaches_docusign_and_flips() {
+    let settings = boolean_settings();
+    assert!(
+        settings.len() >= 19,
+        "only {} boolean settings in the schema: {settings:?}",
+        settings.len()
+    );
+    let emu = std::rc::Rc::new(Emulator::start());
+    set_up_oauth_for_connect(&emu);
+    let check = |value: bool| {
+        let emu = emu.clone();
+        let settings = settings.clone();
+        move |s: &State| {
+            let id = s.attr_str(ADDR, "id")?;
+            let held = remote_some(&emu, &id)?;
+            for setting in &settings {
+                let key = wire_key(&held, setting).ok_or_else(|| {
+                    Failure(format!("DocuSign holds no field for {setting}: {held}"))
+                })?;
+                if held[key] != json!(value.to_string()) {
+                    return Err(Failure(format!(
+                        "{setting} = {value} is {key} = {} in DocuSign",
+                        held[key]
+                    )));
+                }
+                if s.attr(ADDR, setting)? != &json!(value) {
+                    return Err(Failure(format!("{setting} is not {value} in state")));
+                }
+            }
+            Ok(())
+        }
+    };
+    TestCase::new("cc_every_bool")
+        .step(Step::new(every_boolean_hcl(&emu, &settings, true)).check(check(true)))
+        .step(Step::new(every_boolean_hcl(&emu, &settings, false)).check(check(false)))
+        .run();
 }

@@ -1,4 +1,4 @@
-//! The client-side limiter under the emulator's burst limit (issue 3's 300-call proof).
+//! The client-side limiter under the emulator's burst limit (300 calls in one burst, none refused).
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,5 @@
 //! Each retry path through the emulator's faults, giving up with a clear error, and
-//! ambiguous creates (issue 8): nothing lost, nothing duplicated.
+//! ambiguous creates: nothing lost, nothing duplicated.
 
 use std::time::Duration;
 

@@ -1,8 +1,10 @@
 //! `cargo xtask <command>`: the project's own commands, one module per command.
 //!
 //! * `bench-handshake`: process start → handshake line, and peak RSS, of our release binary vs the
-//!   Go null provider 2.1.2 (issue 7, part 1). Writes `bench-results/handshake.md`.
-//! * `bench`: all of issue 7's benchmark in one run. Writes `bench-results/bench.md`.
+//!   Go null provider 2.1.2. Writes `bench-results/handshake.md`.
+//! * `bench`: every part of the benchmark in one run. Writes `bench-results/bench.md`.
+//! * `docs`: the registry pages under `docs/`.
+//! * `release`: the release zips, their manifest and SHA256SUMS.
 
 mod bench;
 mod bench_handshake;
@@ -21,7 +23,7 @@ usage: cargo xtask <command> [options]
 commands:
   bench [--quick] [--only handshake,plan,burst] [--sizes 10,100,500] [--reps N] [--runs N]
         [--burst-n N] [--parallelism N] [--no-build] [--out FILE]
-      Issue 7's benchmark against the emulator on loopback with Terraform 1.0.3: (a) handshake
+      The benchmark against the emulator on loopback with Terraform 1.0.3: (a) handshake
       time and peak RSS vs the Go null provider 2.1.2 (--runs, default 30); (b) wall time of a
       refreshing `terraform plan` with N connect configurations vs N null_resources, median of
       --reps (default 5); (c) API calls per plan and apply; (d) an apply of --burst-n (500) at

@@ -69,6 +69,8 @@ pub static FIELDS: &[Field<C>] = &[
         "Include DocuSign's certificate in the SOAP header (the deprecated SOAP digital signature)."),
     wire_field!(C, "pause_publish", "pausePublish", pause_publish, Bool, OptionalComputed,
         "Pause sending messages; paused events are skipped and shown in the Connect dashboard."),
+    wire_field!(C, "allow_salesforce_publish", "allowSalesforcePublish", allow_salesforce_publish, Bool, OptionalComputed,
+        "Whether DocuSign may also publish this configuration's events to Salesforce. Unset, DocuSign decides (its documented default is `true`)."),
     wire_field!(C, "user_name", "userName", user_name, String, Optional,
         "User name for HTTP Basic authentication to the listener."),
     wire_field!(C, "password", "password", password, String, Optional,

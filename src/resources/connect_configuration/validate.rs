@@ -2,11 +2,16 @@
 //!
 //! They run in `ValidateResourceTypeConfig`, before any plan, so nothing is sent to DocuSign
 //! when one fails. Values still unknown at validation time are skipped.
+//!
+//! A rule is an error only where DocuSign documents that it refuses the value (or where the
+//! provider could not manage the result); where that is an assumption, it is a warning and the
+//! value is sent as written. docs/validation.md lists each rule with its evidence.
 
-use crate::framework::{AttributePath, Diagnostics, Value};
+use crate::framework::{AttributePath, Diagnostics, Severity, Value};
 use crate::resources::behaviours;
 
-/// JSON SIM event names DocuSign documents (reference §5.1).
+/// JSON SIM event names DocuSign documents (the `events` description of `connectCustomConfiguration`
+/// in DocuSign's eSignature v2.1 Swagger).
 pub const KNOWN_EVENTS: &[&str] = &[
     "envelope-created",
     "envelope-sent",
@@ -57,8 +62,9 @@ pub const EVENT_DATA_VERSIONS: &[&str] = &["restv2.1", "legacy"];
 /// `configuration_type` values this resource manages.
 pub const CONFIGURATION_TYPES: &[&str] = &["custom", "customrecipient"];
 
-/// `delivery_mode` values.
-pub const DELIVERY_MODES: &[&str] = &["SIM", "aggregate"];
+/// `delivery_mode` values: the definition lists `SIM` and `Aggregate`, DocuSign's guides write
+/// `aggregate`.
+pub const DELIVERY_MODES: &[&str] = &["SIM", "Aggregate", "aggregate"];
 
 fn path(name: &str) -> AttributePath {
     AttributePath::root().attr(name)
@@ -94,6 +100,7 @@ pub fn validate(config: &Value) -> Diagnostics {
             "url_to_publish_to",
             "Listener URL must be https",
             "publishes to",
+            Severity::Error,
             &mut d,
         );
     }
@@ -113,10 +120,13 @@ pub fn validate(config: &Value) -> Diagnostics {
     if let Some(m) = config.attr_str("delivery_mode")
         && !DELIVERY_MODES.contains(&m)
     {
-        d.error_at(
+        d.warning_at(
             path("delivery_mode"),
-            "Unsupported delivery mode",
-            format!("delivery_mode must be \"SIM\" or \"aggregate\"; got {m:?}."),
+            "Undocumented delivery mode",
+            format!(
+                "DocuSign documents delivery_mode \"SIM\" and \"aggregate\"; {m:?} is sent as \
+                 written."
+            ),
         );
     }
 
@@ -147,11 +157,12 @@ pub fn validate(config: &Value) -> Diagnostics {
 
     // all_users = false needs user_ids.
     if bool_of("all_users") == Some(false) && is_set_nonempty(attr("user_ids")) == Some(false) {
-        d.error_at(
+        d.warning_at(
             path("user_ids"),
             "No users to track",
-            "With all_users = false, user_ids must list the users whose envelopes Connect \
-             tracks; otherwise the configuration never sends anything.",
+            "With all_users = false and no user_ids, DocuSign's guidance is that the \
+             configuration tracks no user's envelopes, so it may never send anything. List the \
+             users in user_ids, or set all_users = true.",
         );
     }
 
@@ -174,10 +185,13 @@ pub fn validate(config: &Value) -> Diagnostics {
     if let Some(v) = version.as_str()
         && !EVENT_DATA_VERSIONS.contains(&v)
     {
-        d.error_at(
+        d.warning_at(
             path("event_data").attr("version"),
-            "Unsupported event data version",
-            format!("event_data.version must be \"restv2.1\" (JSON) or \"legacy\"; got {v:?}."),
+            "Undocumented event data version",
+            format!(
+                "DocuSign documents event_data.version \"restv2.1\" (JSON) and \"legacy\"; {v:?} \
+                 is sent as written."
+            ),
         );
     }
     if is_set_nonempty(attr("events")) == Some(true)
@@ -185,11 +199,12 @@ pub fn validate(config: &Value) -> Diagnostics {
         && !event_data.is_unknown()
         && version.as_str() != Some("restv2.1")
     {
-        d.error_at(
+        d.warning_at(
             path("event_data").attr("version"),
-            "JSON SIM events need event_data version restv2.1",
-            "events lists JSON SIM event names, which DocuSign only sends in the JSON format: \
-             add `event_data { version = \"restv2.1\" }`.",
+            "JSON SIM events without event_data version restv2.1",
+            "events lists JSON SIM event names, which DocuSign documents with the JSON format: \
+             add `event_data { version = \"restv2.1\" }` unless you know your account sends \
+             them otherwise.",
         );
     }
 
@@ -199,12 +214,12 @@ pub fn validate(config: &Value) -> Diagnostics {
         let hmac = attr("include_hmac").unwrap_or(&Value::Null);
         let undecided = oauth.is_unknown() || hmac.is_unknown();
         if !undecided && oauth.as_bool() != Some(true) && hmac.as_bool() != Some(true) {
-            d.error_at(
+            d.warning_at(
                 path("integrator_managed"),
                 "Integrator-managed configuration without OAuth or HMAC",
                 "integrator_managed = true makes DocuSign use the integrator account's OAuth for \
-                 Connect settings (include_oauth = true) or HMAC keys (include_hmac = true). Set \
-                 at least one of them.",
+                 Connect settings (include_oauth = true) or HMAC keys (include_hmac = true); \
+                 with neither set it has no documented effect.",
             );
         }
     }
@@ -222,15 +237,17 @@ fn check_legacy(name: &str, allowed: &[&str], values: Vec<String>, d: &mut Diagn
             .iter()
             .find(|a| a.eq_ignore_ascii_case(&v))
             .map(|a| {
-                format!(
-                    " Did you mean {a:?}? DocuSign stores other spellings but never fires them."
-                )
+                format!(" DocuSign documents it as {a:?}, and accepts and stores {v:?} as written.")
             })
             .unwrap_or_default();
-        d.error_at(
+        d.warning_at(
             path(name),
-            "Unknown legacy event",
-            format!("{v:?} is not one of {}.{hint}", allowed.join(", ")),
+            "Undocumented legacy event",
+            format!(
+                "{v:?} is not one of the statuses DocuSign documents ({}); it is sent as \
+                 written.{hint}",
+                allowed.join(", ")
+            ),
         );
     }
 }
@@ -287,7 +304,7 @@ mod tests {
             ),
             (
                 cfg(&[("events", set(&["envelope-sent"]))]),
-                vec![(true, "event_data.version")],
+                vec![(false, "event_data.version")],
             ),
             (
                 cfg(&[
@@ -298,7 +315,7 @@ mod tests {
             ),
             (
                 cfg(&[("envelope_events", set(&["sent"]))]),
-                vec![(true, "envelope_events")],
+                vec![(false, "envelope_events")],
             ),
             (
                 cfg(&[("recipient_events", set(&["AutoResponded"]))]),
@@ -306,7 +323,7 @@ mod tests {
             ),
             (
                 cfg(&[("all_users", Value::Bool(false))]),
-                vec![(true, "user_ids")],
+                vec![(false, "user_ids")],
             ),
             (
                 cfg(&[
@@ -321,7 +338,7 @@ mod tests {
             ),
             (
                 cfg(&[("integrator_managed", Value::Bool(true))]),
-                vec![(true, "integrator_managed")],
+                vec![(false, "integrator_managed")],
             ),
             (
                 cfg(&[
@@ -341,9 +358,14 @@ mod tests {
                 cfg(&[("configuration_type", s("salesforce"))]),
                 vec![(true, "configuration_type")],
             ),
+            (cfg(&[("delivery_mode", s("Aggregate"))]), vec![]),
             (
-                cfg(&[("delivery_mode", s("Aggregate"))]),
-                vec![(true, "delivery_mode")],
+                cfg(&[("delivery_mode", s("batch"))]),
+                vec![(false, "delivery_mode")],
+            ),
+            (
+                cfg(&[("event_data", cfg(&[("version", s("restv3"))]))]),
+                vec![(false, "event_data.version")],
             ),
         ];
         for (config, want) in cases {

@@ -29,7 +29,7 @@ use crate::framework::provider::{
     PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest,
 };
 use crate::framework::schema::{Attribute, Block, Schema};
-use crate::framework::{AttributePath, Diagnostics, IdentitySchema, Type, Value};
+use crate::framework::{AttributePath, Diagnostics, IdentitySchema, Severity, Type, Value};
 use crate::wire_field;
 
 pub const TYPE_NAME: &str = "docusign_connect_oauth_config";
@@ -195,8 +195,9 @@ impl Resource for ConnectOAuthConfigResource {
             behaviours::require_https(
                 u,
                 "authorization_server_url",
-                "Authorization server URL must be https",
+                "Authorization server URL is not https",
                 "calls",
+                Severity::Warning,
                 &mut d,
             );
         }
