@@ -10,6 +10,7 @@
 //! retries; listing stops as soon as Terraform has `limit` objects. An account that cannot be
 //! read is a warning naming it when listing every account, and an error otherwise.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -18,7 +19,7 @@ use super::shared::Shared;
 use super::{
     api_diagnostic, connect_configuration, connect_hmac_key, connect_oauth_config, null_object,
 };
-use crate::client::Client;
+use crate::client::{self, Client};
 use crate::framework::list::{Found, ListRequest, ListResource, ListSink};
 use crate::framework::provider::Ctx;
 use crate::framework::schema::{Attribute, Block, Schema};
@@ -92,12 +93,7 @@ async fn accounts(
 
 /// Reports an account that could not be read: a warning when listing every account (the others
 /// are still listed), an error (the end of the stream) otherwise. False when listing must stop.
-async fn account_failed(
-    sink: &ListSink,
-    all: bool,
-    what: &str,
-    err: &crate::client::Error,
-) -> bool {
+async fn account_failed(sink: &ListSink, all: bool, what: &str, err: &client::Error) -> bool {
     let d = api_diagnostic(what, err);
     if all {
         let mut warning = Diagnostics::new();
@@ -109,27 +105,43 @@ async fn account_failed(
     }
 }
 
-/// Lists `docusign_connect_configuration`.
-pub struct ConnectConfigurations(pub Arc<Shared>);
+/// What differs between the lists: the resource, the extra filters and the one call that
+/// finds an account's objects. [`PerAccount`] does the rest, once.
+#[async_trait]
+pub trait AccountObjects: Send + Sync + 'static {
+    /// The managed resource type listed.
+    const TYPE_NAME: &'static str;
+    /// The objects, for descriptions, e.g. "Connect configurations".
+    const NOUN: &'static str;
+    /// Filters beside `account_id` and `all_accounts`.
+    fn filters() -> Vec<Attribute> {
+        Vec::new()
+    }
+    /// The objects of `account` that `config`'s filters let through, with one API call.
+    async fn objects(
+        client: &Client,
+        account: &str,
+        config: &Value,
+    ) -> Result<Vec<Found>, client::Error>;
+}
+
+/// A list resource over the accounts of a `config` block (see the module docs).
+pub struct PerAccount<O>(pub Arc<Shared>, PhantomData<O>);
+
+impl<O> PerAccount<O> {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self(shared, PhantomData)
+    }
+}
 
 #[async_trait]
-impl ListResource for ConnectConfigurations {
+impl<O: AccountObjects> ListResource for PerAccount<O> {
     fn type_name(&self) -> &str {
-        connect_configuration::TYPE_NAME
+        O::TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
-        config_schema(
-            "Connect configurations",
-            vec![
-                Attribute::new("name", Type::String)
-                    .optional()
-                    .description("Only configurations with exactly this name."),
-                Attribute::new("url_to_publish_to", Type::String)
-                    .optional()
-                    .description("Only configurations sending to exactly this URL."),
-            ],
-        )
+        config_schema(O::NOUN, O::filters())
     }
 
     async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
@@ -144,144 +156,127 @@ impl ListResource for ConnectConfigurations {
                 return;
             }
         };
-        let name = req.config.attr_str("name");
-        let url = req.config.attr_str("url_to_publish_to");
+        for account in accounts {
+            let found = match O::objects(&client, &account, &req.config).await {
+                Ok(found) => found,
+                Err(e) => {
+                    let what = format!("list the {} of account {account}", O::NOUN);
+                    if account_failed(sink, all, &what, &e).await {
+                        continue;
+                    }
+                    return;
+                }
+            };
+            for f in found {
+                if !sink.found(f).await {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// `docusign_connect_configuration`, filtered by exact `name` and `url_to_publish_to`.
+pub struct Configurations;
+
+#[async_trait]
+impl AccountObjects for Configurations {
+    const TYPE_NAME: &'static str = connect_configuration::TYPE_NAME;
+    const NOUN: &'static str = "Connect configurations";
+
+    fn filters() -> Vec<Attribute> {
+        vec![
+            Attribute::new("name", Type::String)
+                .optional()
+                .description("Only configurations with exactly this name."),
+            Attribute::new("url_to_publish_to", Type::String)
+                .optional()
+                .description("Only configurations sending to exactly this URL."),
+        ]
+    }
+
+    async fn objects(
+        client: &Client,
+        account: &str,
+        config: &Value,
+    ) -> Result<Vec<Found>, client::Error> {
+        let name = config.attr_str("name");
+        let url = config.attr_str("url_to_publish_to");
         let prior = null_object(&connect_configuration::schema::schema());
-        for account in accounts {
-            let configs = match client.list_configurations(Some(&account)).await {
-                Ok(c) => c,
-                Err(e) => {
-                    let what = format!("list the Connect configurations of account {account}");
-                    if account_failed(sink, all, &what, &e).await {
-                        continue;
-                    }
-                    return;
-                }
-            };
-            for c in configs {
-                if name.is_some_and(|n| c.name.as_deref() != Some(n))
-                    || url.is_some_and(|u| c.url_to_publish_to.as_deref() != Some(u))
-                {
-                    continue;
-                }
-                let found = Found {
-                    display_name: format!(
-                        "{} (account {account}, connectId {})",
-                        c.name.as_deref().unwrap_or("unnamed"),
-                        c.connect_id.as_deref().unwrap_or("?")
-                    ),
-                    state: connect_configuration::mapping::state_from_model(&c, &prior, &account),
-                };
-                if !sink.found(found).await {
-                    return;
-                }
-            }
-        }
+        let configs = client.list_configurations(Some(account)).await?;
+        Ok(configs
+            .into_iter()
+            .filter(|c| {
+                name.is_none_or(|n| c.name.as_deref() == Some(n))
+                    && url.is_none_or(|u| c.url_to_publish_to.as_deref() == Some(u))
+            })
+            .map(|c| Found {
+                display_name: format!(
+                    "{} (account {account}, connectId {})",
+                    c.name.as_deref().unwrap_or("unnamed"),
+                    c.connect_id.as_deref().unwrap_or("?")
+                ),
+                state: connect_configuration::mapping::state_from_model(&c, &prior, account),
+            })
+            .collect())
     }
 }
 
-/// Lists `docusign_connect_hmac_key` (ids and creation times; DocuSign never shows a secret
-/// again, so `secret` is null).
-pub struct ConnectHmacKeys(pub Arc<Shared>);
+/// `docusign_connect_hmac_key`: ids and creation times; DocuSign never shows a secret again,
+/// so `secret` is null.
+pub struct HmacKeys;
 
 #[async_trait]
-impl ListResource for ConnectHmacKeys {
-    fn type_name(&self) -> &str {
-        connect_hmac_key::TYPE_NAME
-    }
+impl AccountObjects for HmacKeys {
+    const TYPE_NAME: &'static str = connect_hmac_key::TYPE_NAME;
+    const NOUN: &'static str = "Connect HMAC keys";
 
-    fn schema(&self) -> Schema {
-        config_schema("Connect HMAC keys", Vec::new())
-    }
-
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        validate_accounts(config)
-    }
-
-    async fn list(&self, ctx: &Ctx, req: ListRequest, sink: &ListSink) {
-        let (client, accounts, all) = match accounts(&self.0, ctx, &req.config).await {
-            Ok(a) => a,
-            Err(d) => {
-                sink.diagnostics(d).await;
-                return;
-            }
-        };
+    async fn objects(
+        client: &Client,
+        account: &str,
+        _config: &Value,
+    ) -> Result<Vec<Found>, client::Error> {
         let prior = null_object(&connect_hmac_key::schema());
-        for account in accounts {
-            let keys = match client.list_hmac_secrets(Some(&account)).await {
-                Ok(k) => k,
-                Err(e) => {
-                    let what = format!("list the Connect HMAC keys of account {account}");
-                    if account_failed(sink, all, &what, &e).await {
-                        continue;
-                    }
-                    return;
-                }
-            };
-            for key in keys.secrets {
-                let found = Found {
-                    display_name: format!(
-                        "HMAC key {} (account {account})",
-                        key.key_id.as_deref().unwrap_or("?")
-                    ),
-                    state: connect_hmac_key::state(&key, &prior, &account, None),
-                };
-                if !sink.found(found).await {
-                    return;
-                }
-            }
-        }
+        let keys = client.list_hmac_secrets(Some(account)).await?;
+        Ok(keys
+            .secrets
+            .into_iter()
+            .map(|key| Found {
+                display_name: format!(
+                    "HMAC key {} (account {account})",
+                    key.key_id.as_deref().unwrap_or("?")
+                ),
+                state: connect_hmac_key::state(&key, &prior, account, None),
+            })
+            .collect())
     }
 }
 
-/// Lists `docusign_connect_oauth_config`: the accounts that have OAuth for Connect settings.
-pub struct ConnectOAuthConfigs(pub Arc<Shared>);
+/// `docusign_connect_oauth_config`: the accounts that have OAuth for Connect settings.
+pub struct OAuthSettings;
 
 #[async_trait]
-impl ListResource for ConnectOAuthConfigs {
-    fn type_name(&self) -> &str {
-        connect_oauth_config::TYPE_NAME
-    }
+impl AccountObjects for OAuthSettings {
+    const TYPE_NAME: &'static str = connect_oauth_config::TYPE_NAME;
+    const NOUN: &'static str = "OAuth for Connect settings";
 
-    fn schema(&self) -> Schema {
-        config_schema("OAuth for Connect settings", Vec::new())
-    }
-
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        validate_accounts(config)
-    }
-
-    async fn list(&self, ctx: &Ctx, req: ListRequest, sink: &ListSink) {
-        let (client, accounts, all) = match accounts(&self.0, ctx, &req.config).await {
-            Ok(a) => a,
-            Err(d) => {
-                sink.diagnostics(d).await;
-                return;
-            }
+    async fn objects(
+        client: &Client,
+        account: &str,
+        _config: &Value,
+    ) -> Result<Vec<Found>, client::Error> {
+        let settings = match client.get_oauth_config(Some(account)).await {
+            Ok(m) => m,
+            Err(e) if e.is_not_found() => return Ok(Vec::new()),
+            Err(e) => return Err(e),
         };
-        let prior = null_object(&connect_oauth_config::schema());
-        for account in accounts {
-            let settings = match client.get_oauth_config(Some(&account)).await {
-                Ok(m) => m,
-                Err(e) if e.is_not_found() => continue,
-                Err(e) => {
-                    let what = format!("read the OAuth for Connect settings of account {account}");
-                    if account_failed(sink, all, &what, &e).await {
-                        continue;
-                    }
-                    return;
-                }
-            };
-            if !connect_oauth_config::is_configured(&settings) {
-                continue;
-            }
-            let found = Found {
-                display_name: format!("OAuth for Connect of account {account}"),
-                state: connect_oauth_config::state(&settings, &prior, &account),
-            };
-            if !sink.found(found).await {
-                return;
-            }
+        if !connect_oauth_config::is_configured(&settings) {
+            return Ok(Vec::new());
         }
+        let prior = null_object(&connect_oauth_config::schema());
+        Ok(vec![Found {
+            display_name: format!("OAuth for Connect of account {account}"),
+            state: connect_oauth_config::state(&settings, &prior, account),
+        }])
     }
 }

@@ -91,9 +91,9 @@ impl Provider for DocusignProvider {
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         let s = &self.shared;
         vec![
-            Arc::new(list::ConnectConfigurations(s.clone())),
-            Arc::new(list::ConnectHmacKeys(s.clone())),
-            Arc::new(list::ConnectOAuthConfigs(s.clone())),
+            Arc::new(list::PerAccount::<list::Configurations>::new(s.clone())),
+            Arc::new(list::PerAccount::<list::HmacKeys>::new(s.clone())),
+            Arc::new(list::PerAccount::<list::OAuthSettings>::new(s.clone())),
         ]
     }
 

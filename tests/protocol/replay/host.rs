@@ -336,7 +336,29 @@ fn write_only_set(rt: &ResourceType, state: &Value) -> Vec<String> {
         .collect()
 }
 
+/// terraform-plugin-framework's rule (see the callers): an identity the provider answers equals
+/// the one held for the object, when both are set.
+fn identity_unchanged(operation: &str, held: &Value, new: &Value) -> Checked<()> {
+    if held.is_null() || new.is_null() || held == new {
+        return Ok(());
+    }
+    Err(vec![format!(
+        "Unexpected Identity Change: During the {operation} operation, the provider returned a \
+         different identity than the previously stored one. Held Identity: {held:?} New \
+         Identity: {new:?}"
+    )])
+}
+
 impl Host {
+    /// The write-only check of the versions that make it (`checks_write_only`).
+    fn check_write_only(&self, rt: &ResourceType, state: &Value) -> Checked<()> {
+        if !self.version.checks_write_only {
+            return Ok(());
+        }
+        let wo = write_only_set(rt, state);
+        if wo.is_empty() { Ok(()) } else { Err(wo) }
+    }
+
     /// Launches the provider as go-plugin does and connects, without any call yet.
     pub async fn launch(version: &'static Version) -> Self {
         let plugin = Plugin::launch_with(Launch {
@@ -631,25 +653,11 @@ impl Host {
                     .into(),
             ]);
         }
-        if self.version.checks_write_only {
-            let wo = write_only_set(&rt, &state);
-            if !wo.is_empty() {
-                return Err(wo);
-            }
-        }
+        self.check_write_only(&rt, &state)?;
         // terraform-plugin-framework@v1.19.0 internal/fwserver/server_readresource.go: a refresh
         // (not the one right after an import) must not change a stored identity.
-        if !after_import
-            && !object.identity.is_null()
-            && !identity.is_null()
-            && identity != object.identity
-        {
-            return Err(vec![format!(
-                "Unexpected Identity Change: During the read operation, the provider returned a \
-                 different identity than the previously stored one. Current Identity: {:?} New \
-                 Identity: {:?}",
-                object.identity, identity
-            )]);
+        if !after_import {
+            identity_unchanged("read", &object.identity, &identity)?;
         }
         // Terraform stores what the provider returned (`ret.Identity = resp.Identity`).
         Ok(Object {
@@ -744,26 +752,11 @@ impl Host {
         } else {
             Value::Null
         };
-        if self.version.checks_write_only {
-            let wo = write_only_set(&rt, &state);
-            if !wo.is_empty() {
-                return Err(wo);
-            }
-        }
+        self.check_write_only(&rt, &state)?;
         // terraform-plugin-framework@v1.19.0 server_planresourcechange.go: the planned identity
         // of an existing object equals its stored one.
-        if !prior.state.is_null()
-            && !config.is_null()
-            && !prior.identity.is_null()
-            && !identity.is_null()
-            && identity != prior.identity
-        {
-            return Err(vec![format!(
-                "Unexpected Identity Change: During the planning operation, the provider \
-                 returned a different identity than the previously stored one. Prior Identity: \
-                 {:?} Planned Identity: {:?}",
-                prior.identity, identity
-            )]);
+        if !prior.state.is_null() && !config.is_null() {
+            identity_unchanged("planning", &prior.identity, &identity)?;
         }
         Ok(Planned {
             state,
@@ -813,21 +806,9 @@ impl Host {
                 "Provider returned invalid result object after apply".into(),
             ]);
         }
-        if self.version.checks_write_only {
-            let wo = write_only_set(&rt, &state);
-            if !wo.is_empty() {
-                return Err(wo);
-            }
-        }
+        self.check_write_only(&rt, &state)?;
         // terraform-plugin-framework@v1.19.0 server_updateresource.go: new identity = planned.
-        if !planned.identity.is_null() && !identity.is_null() && identity != planned.identity {
-            return Err(vec![format!(
-                "Unexpected Identity Change: During the update operation, the provider returned \
-                 a different identity than the previously stored one. Planned Identity: {:?} New \
-                 Identity: {:?}",
-                planned.identity, identity
-            )]);
-        }
+        identity_unchanged("update", &planned.identity, &identity)?;
         Ok(Object {
             state,
             private: r.private,

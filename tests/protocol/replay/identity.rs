@@ -26,19 +26,29 @@ fn obj(pairs: &[(&str, &str)]) -> Value {
     Value::object(pairs.iter().map(|(k, v)| (*k, Value::string(*v))))
 }
 
+/// An emulator (with its directory) holding one configuration made by hand, named `name` and
+/// sending to `url`: its account and `connectId`.
+async fn with_configuration(
+    name: &str,
+    url: &str,
+) -> (
+    tempfile::TempDir,
+    docusign_emulator::Running,
+    String,
+    String,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = emulator(&dir.path().join("emulator.json")).await;
+    let account = emu.info().account_id.clone();
+    let connect_id = configuration_by_hand(&by_hand(&emu), &account, name, url).await;
+    (dir, emu, account, connect_id)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn terraform_imports_by_identity_then_reads_plans_and_applies_with_a_stable_identity() {
     for version in [&TERRAFORM_1_12, &TERRAFORM_1_14] {
-        let dir = tempfile::tempdir().unwrap();
-        let emu = emulator(&dir.path().join("emulator.json")).await;
-        let account = emu.info().account_id.clone();
-        let connect_id = configuration_by_hand(
-            &by_hand(&emu),
-            &account,
-            "made by hand",
-            "https://hooks.example.com/by-hand",
-        )
-        .await;
+        let (_dir, emu, account, connect_id) =
+            with_configuration("made by hand", "https://hooks.example.com/by-hand").await;
 
         // `terraform plan` with `import { identity = { … } }`.
         let mut h = configured(version, &emu).await;
@@ -211,16 +221,8 @@ async fn a_created_object_gets_its_identity_at_apply_and_keys_and_oauth_settings
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_from_terraform_1_11_gets_an_identity_on_refresh_and_only_version_0_upgrades() {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = emulator(&dir.path().join("emulator.json")).await;
-    let account = emu.info().account_id.clone();
-    let connect_id = configuration_by_hand(
-        &by_hand(&emu),
-        &account,
-        "old",
-        "https://hooks.example.com/o",
-    )
-    .await;
+    let (_dir, emu, account, connect_id) =
+        with_configuration("old", "https://hooks.example.com/o").await;
 
     // State written by Terraform 1.11 has no identity: `upgradeResourceIdentity` sees stored
     // version 0 = the provider's version and calls nothing; the refresh gets a null identity.
@@ -272,16 +274,8 @@ async fn state_from_terraform_1_11_gets_an_identity_on_refresh_and_only_version_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opentofu_imports_reads_plans_and_applies_without_identities() {
     for version in [&OPENTOFU_1_10, &OPENTOFU_1_11] {
-        let dir = tempfile::tempdir().unwrap();
-        let emu = emulator(&dir.path().join("emulator.json")).await;
-        let account = emu.info().account_id.clone();
-        let connect_id = configuration_by_hand(
-            &by_hand(&emu),
-            &account,
-            "tofu",
-            "https://hooks.example.com/tofu",
-        )
-        .await;
+        let (_dir, emu, account, connect_id) =
+            with_configuration("tofu", "https://hooks.example.com/tofu").await;
         let mut h = configured(version, &emu).await;
         assert!(h.resource(CONFIGURATION).identity.is_none());
         let imported = h
