@@ -15,16 +15,9 @@ terraform {
 }
 
 provider "docusign" {
-  # Client account id => its consenting user (JWT grant only; empty with an access token).
-  account_users = var.account_users
-}
-
-# The same flow with provider aliases instead of account_users: pass a provider configured with
-# account_id = "<client account>" (and, with the JWT grant, user_id = that client's user) to the
-# module. This takes one block per client, since Terraform cannot for_each over providers.
-provider "docusign" {
-  alias      = "client_b"
-  account_id = var.client_accounts[1]
+  # Client account id => the user of that account who consented to the partner's integration
+  # key (JWT grant only; with an access token, leave user_id empty and the token's user acts).
+  account_users = { for c in var.clients : c.account_id => c.user_id if c.user_id != "" }
 }
 
 resource "docusign_connect_oauth_config" "partner" {
@@ -34,27 +27,21 @@ resource "docusign_connect_oauth_config" "partner" {
   scope                    = var.oauth_scope
 }
 
-module "client_a" {
-  source            = "../modules/partner-connect"
-  client_account_id = var.client_accounts[0]
-  webhook_url       = "${var.webhook_base_url}/clients/a"
-  name              = "Partner integration (client A)"
+# One module instance per client, whatever their number.
+module "client" {
+  source   = "../modules/partner-connect"
+  for_each = var.clients
+
+  client_account_id = each.value.account_id
+  webhook_url       = "${var.webhook_base_url}/clients/${each.key}"
+  name              = "Partner integration (${each.key})"
 
   depends_on = [docusign_connect_oauth_config.partner]
 }
 
-module "client_b" {
-  source      = "../modules/partner-connect"
-  webhook_url = "${var.webhook_base_url}/clients/b"
-  name        = "Partner integration (client B)"
-  providers = {
-    docusign = docusign.client_b
-  }
-
-  depends_on = [docusign_connect_oauth_config.partner]
-}
-
-data "docusign_connect_configurations" "client_a" {
-  account_id = module.client_a.account_id
-  depends_on = [module.client_a]
+# What each client account holds, read after the module made its configuration.
+data "docusign_connect_configurations" "client" {
+  for_each   = var.clients
+  account_id = each.value.account_id
+  depends_on = [module.client]
 }

@@ -1,10 +1,12 @@
 output "client_connect_ids" {
-  value = {
-    a = module.client_a.connect_id
-    b = module.client_b.connect_id
-  }
+  description = "Each client's Connect configuration id, by client name."
+  value       = { for name, m in module.client : name => m.connect_id }
 }
 
-output "client_a_configurations" {
-  value = [for c in data.docusign_connect_configurations.client_a.configurations : c.name]
+output "client_configurations" {
+  description = "The names of the Connect configurations each client account holds, by client name."
+  value = {
+    for name, d in data.docusign_connect_configurations.client :
+    name => [for c in d.configurations : c.name]
+  }
 }

@@ -1,12 +1,9 @@
-variable "client_accounts" {
-  description = "Two client account ids the provider reaches (through account_users with the JWT grant)."
-  type        = list(string)
-}
-
-variable "account_users" {
-  description = "With the JWT grant: client account id => the user of that account who consented to the partner's integration key."
-  type        = map(string)
-  default     = {}
+variable "clients" {
+  description = "The client accounts, by a short name used in URLs and names: each one's account id and the user of that account who consented to the partner's integration key (empty with an access token)."
+  type = map(object({
+    account_id = string
+    user_id    = string
+  }))
 }
 
 variable "webhook_base_url" {

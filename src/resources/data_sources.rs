@@ -385,7 +385,8 @@ impl DataSource for Account {
         Schema::new(
             0,
             Block::new()
-                .description("The accounts the provider's credentials reach, from `/oauth/userinfo`. A partner module can use it to look up client accounts.")
+                .description("The accounts the provider's credentials reach, from `/oauth/userinfo`: those of the user the provider acts as in the default account, or with `account_id`, in that account (the user `account_users` names for it). A partner module can use it to look up client accounts.")
+                .attribute(Attribute::new("account_id", Type::String).optional().description("Read as the user the provider impersonates in this account (see the provider's `account_users`). Unset, the default account's user."))
                 .attribute(Attribute::new("id", Type::String).computed().description("The user id (`sub`)."))
                 .attribute(Attribute::new("user_id", Type::String).computed().description("The user id the credentials act as."))
                 .attribute(Attribute::new("default_account_id", Type::String).computed().description("The user's default account."))
@@ -393,12 +394,13 @@ impl DataSource for Account {
         )
     }
 
-    async fn read(&self, ctx: &Ctx, _config: &Value) -> ReadDataResponse {
+    async fn read(&self, ctx: &Ctx, config: &Value) -> ReadDataResponse {
         let client = match self.0.client(ctx) {
             Ok(c) => c,
             Err(d) => return error(d),
         };
-        let info = match client.userinfo().await {
+        let account = config.attr_str("account_id").filter(|a| !a.is_empty());
+        let info = match client.userinfo_in(account).await {
             Ok(i) => i,
             Err(e) => return error(api_diagnostic("read the user's accounts", &e).into()),
         };
@@ -422,6 +424,13 @@ impl DataSource for Account {
         let sub = info.sub.clone().unwrap_or_default();
         ReadDataResponse {
             state: Value::object([
+                (
+                    "account_id",
+                    config
+                        .get_attr("account_id")
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                ),
                 ("id", Value::string(sub.clone())),
                 ("user_id", Value::string(sub)),
                 ("default_account_id", Value::opt_string(default)),

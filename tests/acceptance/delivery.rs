@@ -7,8 +7,12 @@
 //! listener answering 500 listed as failures, nothing sent while `allow_envelope_publish` is
 //! false, and a visible failure once the partner's OAuth settings are destroyed.
 //!
-//! The emulator's single user reaches every account with one token here, so one provider block
-//! serves the partner and both clients.
+//! The topology is DocuSign's: the partner's integration key belongs to the partner account;
+//! each client account has its own user, a member of that account only, who consented to the
+//! key. One provider block serves all three accounts: the JWT grant impersonates the partner's
+//! user by default and each client's user in its account (`account_users`). A client user who
+//! has not consented stops the plan with a diagnostic naming the account, the user and the
+//! consent URL.
 
 use base64::Engine as _;
 use docusign_emulator::delivery::DeliveryConfig;
@@ -17,12 +21,62 @@ use docusign_emulator::tls::Ca;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-use crate::support::emulator::Config;
-use crate::support::{Emulator, Overrides, REQUIRED_DOCUSIGN, WorkDir};
+use docusign_emulator::{AccountSpec, IntegrationKeySpec, Topology, UserSpec};
+
+use crate::support::emulator::{Config, jwt_keys_dir};
+use crate::support::{Emulator, Overrides, REQUIRED_DOCUSIGN, WorkDir, hcl_string};
+
+/// The partner's integration key.
+const PARTNER_KEY: &str = "partner-integration-key";
+
+/// The partner account owns [`PARTNER_KEY`]; `partner-admin` is a member of it, and each client
+/// account has its own user. `consenting` lists the client users who consented to the key (the
+/// partner's user always has).
+fn partner_topology(clients: &[(&str, &str)], consenting: &[&str]) -> Topology {
+    let public_key = std::fs::read_to_string(jwt_keys_dir().join("app.pub.pem"))
+        .unwrap_or_else(|e| panic!("read the test public key: {e}"));
+    let mut accounts = vec![AccountSpec::named("partner")];
+    let mut users = vec![UserSpec::member_of("partner-admin", &["partner"])];
+    for (account, user) in clients {
+        accounts.push(AccountSpec::named(account));
+        users.push(UserSpec::member_of(user, &[account]));
+    }
+    let mut consented_users = vec!["partner-admin".to_owned()];
+    consented_users.extend(consenting.iter().map(|u| (*u).to_owned()));
+    Topology {
+        accounts,
+        users,
+        integration_keys: vec![IntegrationKeySpec {
+            integration_key: PARTNER_KEY.into(),
+            account: "partner".into(),
+            public_key: Some(public_key),
+            public_key_file: None,
+            consented_users,
+        }],
+    }
+}
+
+/// One provider block for every account: the JWT grant of [`PARTNER_KEY`] as the partner's user
+/// (the topology's first user, so the emulator's default), and in each client account
+/// (`account_users`) as that client's user.
+fn partner_provider(emu: &Emulator, clients: &[(&str, &str)]) -> String {
+    let users: String = clients
+        .iter()
+        .map(|(account, user)| {
+            format!(
+                "    {} = {}\n",
+                hcl_string(emu.account_named(account)),
+                hcl_string(emu.user_id(user))
+            )
+        })
+        .collect();
+    emu.jwt_provider_block(PARTNER_KEY, &format!("  account_users = {{\n{users}  }}\n"))
+}
+
+/// The two client accounts of the seed's flow and their users.
+const CLIENTS: &[(&str, &str)] = &[("client-a", "alice"), ("client-b", "bob")];
 
 const ROOT: &str = r#"
-provider "docusign" {}
-
 variable "clients" { type = map(string) }
 variable "listener" { type = string }
 variable "token_url" { type = string }
@@ -128,6 +182,16 @@ resource "docusign_connect_configuration" "failing" {
   }
 }
 
+# What each client's user reaches: their own account only.
+data "docusign_account" "client" {
+  for_each   = var.clients
+  account_id = each.key
+}
+
+output "client_users" {
+  value = { for a, d in data.docusign_account.client : a => [d.user_id, [for x in d.accounts : x.account_id]] }
+}
+
 output "hmac_secret" {
   value     = docusign_connect_hmac_key.partner.secret
   sensitive = true
@@ -176,7 +240,7 @@ fn failures(emu: &Emulator, account: &str) -> Vec<Value> {
 fn partner_settings_authenticate_client_messages_through_the_module() {
     let ca = Ca::new("acceptance listener CA").unwrap();
     let emu = Emulator::start_with(Config {
-        accounts: 3,
+        topology: Some(partner_topology(CLIENTS, &["alice", "bob"])),
         delivery: DeliveryConfig {
             trusted_ca_pems: vec![ca.cert_pem.clone()],
             retry_backoff: Duration::from_millis(5),
@@ -185,8 +249,14 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
         },
         ..Config::default()
     });
-    let accounts = emu.info().accounts.clone();
-    let (partner, client_a, client_b) = (&accounts[0], &accounts[1], &accounts[2]);
+    let partner = &emu.account_named("partner").to_owned();
+    assert_eq!(
+        partner,
+        emu.account_id(),
+        "the partner account is the default"
+    );
+    let client_a = &emu.account_named("client-a").to_owned();
+    let client_b = &emu.account_named("client-b").to_owned();
     let listener = https_listener(&ca, None);
     let client_ca = emu
         .control("GET", "/_emulator/connect/client-certificate", None)
@@ -199,9 +269,6 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
     failing.set_status(500);
 
     let mut wd = WorkDir::new("delivery_partner", &Overrides::docusign());
-    for (k, v) in emu.provider_env() {
-        wd.set_env(&k, &v);
-    }
     wd.set_env(
         "TF_VAR_clients",
         &json!({client_a.as_str(): "a", client_b.as_str(): "b"}).to_string(),
@@ -214,7 +281,10 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
         "examples/modules/partner-connect",
         "modules/partner-connect",
     );
-    wd.write_config(&format!("{REQUIRED_DOCUSIGN}\n{ROOT}"));
+    wd.write_config(&format!(
+        "{REQUIRED_DOCUSIGN}\n{}\n{ROOT}",
+        partner_provider(&emu, CLIENTS)
+    ));
     wd.run(&["get", "-no-color"]).unwrap();
     wd.apply().unwrap();
     let state = wd.show_state().unwrap();
@@ -224,6 +294,15 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
     state
         .expect_attr("docusign_connect_hmac_key.partner", "account_id", partner)
         .unwrap();
+
+    // docusign_account with account_id reads as that account's user.
+    assert_eq!(
+        state.output("client_users").unwrap(),
+        &json!({
+            client_a.as_str(): [emu.user_id("alice"), [client_a]],
+            client_b.as_str(): [emu.user_id("bob"), [client_b]],
+        })
+    );
 
     for (account, tag) in [(client_a, "a"), (client_b, "b")] {
         let answer = raise(&emu, account);
@@ -315,5 +394,79 @@ fn partner_settings_authenticate_client_messages_through_the_module() {
                     && e.contains(partner.as_str()))),
         "{listed:?}"
     );
+    wd.destroy().unwrap();
+}
+
+/// A client whose user never consented to the partner's integration key: the apply fails on
+/// that client's configuration with a diagnostic naming the account, the user and the consent
+/// URL to open; nothing is made in that account, and the consenting client's configuration is
+/// made and kept in state.
+#[test]
+fn a_client_user_without_consent_is_named_with_the_consent_url() {
+    let clients = &[("client-a", "alice"), ("client-c", "carol")];
+    let emu = Emulator::start_with(Config {
+        topology: Some(partner_topology(clients, &["alice"])),
+        ..Config::default()
+    });
+    let client_c = emu.account_named("client-c").to_owned();
+    let carol = emu.user_id("carol").to_owned();
+    let wd = WorkDir::new("delivery_no_consent", &Overrides::docusign());
+    wd.copy_tf_files(
+        "examples/modules/partner-connect",
+        "modules/partner-connect",
+    );
+    let clients_var: String = clients
+        .iter()
+        .map(|(account, tag)| {
+            format!(
+                "    {} = {}\n",
+                hcl_string(emu.account_named(account)),
+                hcl_string(tag)
+            )
+        })
+        .collect();
+    wd.write_config(&format!(
+        r#"{REQUIRED_DOCUSIGN}
+{}
+module "hmac" {{
+  source            = "./modules/partner-connect"
+  for_each          = {{
+{clients_var}  }}
+  client_account_id = each.key
+  name              = "Partner HMAC (${{each.value}})"
+  webhook_url       = "https://hooks.partner.example.com/${{each.value}}"
+  auth              = "hmac"
+}}
+"#,
+        partner_provider(&emu, clients)
+    ));
+    wd.run(&["get", "-no-color"]).unwrap();
+    let out = wd.run_raw(&[
+        "apply",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        "-auto-approve",
+    ]);
+    assert!(!out.success(), "apply without consent succeeded");
+    let text = crate::support::terraform::normalize_output(&out.combined());
+    let consent_url = format!(
+        "/oauth/auth?response_type=code&scope=signature%20impersonation&client_id={PARTNER_KEY}"
+    );
+    for needle in [client_c.as_str(), carol.as_str(), consent_url.as_str()] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    assert!(
+        text.contains(&format!("module.hmac[\"{client_c}\"]")),
+        "the diagnostic names another resource:\n{text}"
+    );
+    // Terraform goes on with what it can: the consenting client gets its configuration and
+    // keeps it in state; the other gets nothing, anywhere.
+    let client_a = emu.account_named("client-a").to_owned();
+    assert_eq!(emu.configurations(&client_a).len(), 1);
+    assert!(emu.configurations(&client_c).is_empty());
+    let state = wd.show_state().unwrap();
+    let ids = state.ids_of_type("docusign_connect_configuration").unwrap();
+    assert_eq!(ids.len(), 1, "{ids:?}");
     wd.destroy().unwrap();
 }

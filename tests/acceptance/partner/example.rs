@@ -4,8 +4,8 @@
 
 use super::*;
 
-const CLIENT_A: &str = "module.client_a.docusign_connect_configuration.this";
-const CLIENT_B: &str = "module.client_b.docusign_connect_configuration.this";
+const CLIENT_A: &str = "module.client[\"a\"].docusign_connect_configuration.this";
+const CLIENT_B: &str = "module.client[\"b\"].docusign_connect_configuration.this";
 
 #[test]
 fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
@@ -20,8 +20,10 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
     );
     root.env(&emu);
     root.wd.set_env(
-        "TF_VAR_client_accounts",
-        &json!([client_a.clone(), client_b.clone()]).to_string(),
+        "TF_VAR_clients",
+        &json!({"a": {"account_id": client_a, "user_id": ""},
+                "b": {"account_id": client_b, "user_id": ""}})
+        .to_string(),
     );
     let secret1 = "s3cr3t-first-4c1d9e";
     root.wd.set_env("TF_VAR_oauth_client_secret", secret1);
@@ -37,13 +39,13 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
     out.expect_hidden(secret1, "first apply").unwrap();
     let st = root.state();
     st.expect_attr(OAUTH, "account_id", &partner).unwrap();
-    st.expect_attr(CLIENT_A, "account_id", &client_a).unwrap(); // per-resource account_id
-    st.expect_attr(CLIENT_B, "account_id", &client_b).unwrap(); // provider alias
+    st.expect_attr(CLIENT_A, "account_id", &client_a).unwrap();
+    st.expect_attr(CLIENT_B, "account_id", &client_b).unwrap();
     let id_a = st.attr_str(CLIENT_A, "id").unwrap();
     let id_b = st.attr_str(CLIENT_B, "id").unwrap();
     assert_eq!(
-        st.output("client_a_configurations").unwrap(),
-        &json!(["Partner integration (client A)"])
+        st.output("client_configurations").unwrap(),
+        &json!({"a": ["Partner integration (a)"], "b": ["Partner integration (b)"]})
     );
     assert_eq!(emu.stored_client_secret(&partner).as_deref(), Some(secret1));
     // The API calls went to the right accounts with the same token.
@@ -72,7 +74,7 @@ fn partner_example_applies_delivers_with_partner_oauth_and_destroys_in_order() {
         .unwrap();
     let guide = json!({"configurationType": "custom",
         "urlToPublishTo": "https://hooks.partner.example.com/clients/a", "allUsers": "true",
-        "name": "Partner integration (client A)", "allowEnvelopePublish": "true",
+        "name": "Partner integration (a)", "allowEnvelopePublish": "true",
         "enableLog": "true", "includeOAuth": "true", "integratorManaged": "true",
         "deliveryMode": "SIM", "events": ["envelope-completed", "envelope-sent"],
         "eventData": {"version": "restv2.1", "includeData": ["custom_fields", "recipients"]},
@@ -173,7 +175,7 @@ fn partner_readme_gives_runnable_instructions() {
         "--accounts 3",
         "dev_overrides",
         "terraform get",
-        "TF_VAR_client_accounts",
+        "TF_VAR_clients",
         "terraform apply",
         "terraform destroy",
     ] {

@@ -261,7 +261,7 @@ impl Emulator {
 
     /// A control-surface call; non-2xx answers are errors.
     pub fn control(&self, method: &str, path: &str, body: Option<Value>) -> TfResult<Value> {
-        let (status, v) = self.send(method, path, body, false)?;
+        let (status, v) = self.send(method, path, body, None)?;
         if (200..300).contains(&status) {
             Ok(v)
         } else {
@@ -276,7 +276,8 @@ impl Emulator {
         self.api_on(method, self.account_id(), path, body)
     }
 
-    /// [`api`](Self::api) on any account of the emulator's user.
+    /// [`api`](Self::api) on any account, as the first user who is a member of it (the
+    /// default user's token when no user is, so that DocuSign's refusal shows).
     pub fn api_on(
         &self,
         method: &str,
@@ -285,7 +286,33 @@ impl Emulator {
         body: Option<Value>,
     ) -> TfResult<(u16, Value)> {
         let full = format!("/restapi/v2.1/accounts/{account}{path}");
-        self.send(method, &full, body, true)
+        let info = self.info();
+        let token = info
+            .users
+            .iter()
+            .find(|u| u.accounts.iter().any(|a| a == account))
+            .map_or(info.access_token.as_str(), |u| u.access_token.as_str());
+        self.send(method, &full, body, Some(token))
+    }
+
+    /// The id of the topology's user labelled `name`. Panics if there is none.
+    pub fn user_id(&self, name: &str) -> &str {
+        self.info()
+            .users
+            .iter()
+            .find(|u| u.name == name)
+            .map(|u| u.user_id.as_str())
+            .unwrap_or_else(|| panic!("no user {name} in the emulator's topology"))
+    }
+
+    /// The id of the topology's account labelled `name`. Panics if there is none.
+    pub fn account_named(&self, name: &str) -> &str {
+        self.info()
+            .all_accounts
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.account_id.as_str())
+            .unwrap_or_else(|| panic!("no account {name} in the emulator's topology"))
     }
 
     /// `GET /connect` of `account`: the configurations DocuSign holds. Panics unless HTTP 200.
@@ -324,14 +351,14 @@ impl Emulator {
         method: &str,
         path: &str,
         body: Option<Value>,
-        auth: bool,
+        token: Option<&str>,
     ) -> TfResult<(u16, Value)> {
         let method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|e| Failure(format!("bad method {method}: {e}")))?;
         let url = format!("{}{path}", self.base_uri());
         let mut req = self.http.request(method.clone(), &url);
-        if auth {
-            req = req.bearer_auth(&self.info().access_token);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
         }
         if let Some(b) = body {
             req = req.json(&b);
