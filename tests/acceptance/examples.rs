@@ -37,8 +37,8 @@ fn example_dirs() -> Vec<String> {
     out
 }
 
-/// Copies `examples/` into `dest` (so relative module sources keep working).
-fn copy_tree(from: &Path, dest: &Path) {
+/// Copies `examples/` (or any directory) into `dest` (so relative module sources keep working).
+pub(crate) fn copy_tree(from: &Path, dest: &Path) {
     std::fs::create_dir_all(dest).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
         let p = entry.path();

@@ -20,6 +20,7 @@ mod harness_selftest;
 mod hmac_key;
 mod import_blocks;
 mod jwt_discovery;
+mod module_tests;
 mod partner;
 mod provider_loads;
 mod refactoring;

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::terraform::repo_root;
+use crate::support::terraform::{normalize_output, repo_root};
 use crate::support::{Emulator, Overrides, WorkDir, hcl_string};
 
 const VERSION: &str = "0.1.0";
@@ -84,6 +84,40 @@ fn h1_of_single_file(file: &Path, name: &str) -> String {
     )
 }
 
+/// A CLI configuration installing our provider from the `filesystem_mirror` at `mirror`.
+fn filesystem_mirror_config(mirror: &Path) -> String {
+    format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path    = {}\n    \
+         include = [\"registry.terraform.io/docusign-iac/*\"]\n  }}\n}}\n",
+        hcl_string(&mirror.to_string_lossy())
+    )
+}
+
+/// A configuration requiring our provider at exactly `VERSION`, pointed at `emu`, with one
+/// Connect configuration named `name`.
+fn versioned_config(name: &str, emu: &Emulator) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    docusign = {{
+      source  = "docusign-iac/docusign"
+      version = "{VERSION}"
+    }}
+  }}
+}}
+
+{}
+resource "docusign_connect_configuration" "c" {{
+  name              = {}
+  url_to_publish_to = "https://hooks.example.com/mirror"
+  all_users         = true
+}}
+"#,
+        emu.provider_block(),
+        hcl_string(name)
+    )
+}
+
 #[test]
 fn release_zip_installs_from_a_filesystem_mirror_and_plans() {
     let tmp = tempfile::tempdir().unwrap();
@@ -129,35 +163,10 @@ fn release_zip_installs_from_a_filesystem_mirror_and_plans() {
 
     let emu = Emulator::start();
     let wd = WorkDir::new("release_filesystem_mirror", &Overrides::none());
-    std::fs::write(
-        wd.cli_config(),
-        format!(
-            "provider_installation {{\n  filesystem_mirror {{\n    path    = {}\n    \
-             include = [\"registry.terraform.io/docusign-iac/*\"]\n  }}\n}}\n",
-            hcl_string(&mirror.to_string_lossy())
-        ),
-    )
-    .unwrap();
+    std::fs::write(wd.cli_config(), filesystem_mirror_config(&mirror)).unwrap();
     wd.write_config(&format!(
-        r#"terraform {{
-  required_providers {{
-    docusign = {{
-      source  = "docusign-iac/docusign"
-      version = "{VERSION}"
-    }}
-  }}
-}}
-
-{}
-resource "docusign_connect_configuration" "c" {{
-  name              = "from the mirror"
-  url_to_publish_to = "https://hooks.example.com/mirror"
-  all_users         = true
-}}
-
-data "docusign_connect_configurations" "all" {{}}
-"#,
-        emu.provider_block()
+        "{}\ndata \"docusign_connect_configurations\" \"all\" {{}}\n",
+        versioned_config("from the mirror", &emu)
     ));
 
     let init = wd.run(&["init", "-input=false", "-no-color"]).unwrap();
@@ -525,5 +534,148 @@ fn a_signed_release_installs_from_a_registry_and_a_bad_signature_is_refused() {
             .join(&source)
             .exists(),
         "a provider was installed despite the bad signature"
+    );
+}
+
+/// The line of `sums` (a SHA256SUMS file) for `file`: its SHA-256 hex digest.
+fn sum_for(sums: &str, file: &str) -> String {
+    sums.lines()
+        .find_map(|l| l.strip_suffix(&format!("  {file}")))
+        .unwrap_or_else(|| panic!("SHA256SUMS lists no {file}:\n{sums}"))
+        .to_owned()
+}
+
+/// A working directory whose Terraform sees `home` as the user's home directory and uses
+/// `cli_config` as its CLI configuration (nothing of the real home directory is read).
+fn workdir_at_home(name: &str, home: &Path, cli_config: &str, emu: &Emulator) -> WorkDir {
+    let mut wd = WorkDir::new(name, &Overrides::none());
+    std::fs::write(wd.cli_config(), cli_config).unwrap();
+    wd.set_env("HOME", &home.to_string_lossy());
+    wd.set_env(
+        "XDG_DATA_HOME",
+        &home.join(".local/share").to_string_lossy(),
+    );
+    wd.write_config(&versioned_config("installed without a registry", emu));
+    wd
+}
+
+/// The hashes of our provider in a lock file.
+fn locked_hashes(wd: &WorkDir) -> Vec<String> {
+    let lock = std::fs::read_to_string(wd.path().join(".terraform.lock.hcl")).unwrap();
+    let start = lock
+        .find("provider \"registry.terraform.io/docusign-iac/docusign\"")
+        .unwrap_or_else(|| panic!("no entry for our provider:\n{lock}"));
+    lock[start..]
+        .split('"')
+        .filter(|s| s.starts_with("h1:") || s.starts_with("zh:"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The installation documented in the README for a release downloaded by hand, without any
+/// registry: check the zip against SHA256SUMS, then either unzip it into the implied local
+/// mirror under the home directory, or keep it packed in a `filesystem_mirror` with the lock
+/// file pinned to SHA256SUMS's `zh:` hash, which `terraform init` then checks itself.
+#[test]
+fn a_release_installs_without_a_registry_as_the_readme_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dist = tmp.path().join("dist");
+    package_debug_binary(&dist);
+    let zip_name = format!("{NAME}_{VERSION}_linux_amd64.zip");
+    let sums_name = format!("{NAME}_{VERSION}_SHA256SUMS");
+    let sums = std::fs::read_to_string(dist.join(&sums_name)).unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_terraform-provider-docusign"));
+    let h1 = h1_of_single_file(bin, &format!("{NAME}_v{VERSION}"));
+
+    // 1. The download is what SHA256SUMS says (`sha256sum --ignore-missing -c`).
+    let check = Command::new("sha256sum")
+        .args(["--ignore-missing", "-c", &sums_name])
+        .current_dir(&dist)
+        .output()
+        .expect("run sha256sum");
+    assert!(
+        check.status.success()
+            && String::from_utf8_lossy(&check.stdout).contains(&format!("{zip_name}: OK")),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    let emu = Emulator::start();
+    let home = tmp.path().join("home");
+
+    // 2. Unzipped into the implied local mirror: no provider_installation block at all.
+    let plugin_dir = home.join(format!(
+        ".terraform.d/plugins/registry.terraform.io/docusign-iac/docusign/{VERSION}/linux_amd64"
+    ));
+    std::fs::create_dir_all(&plugin_dir).unwrap();
+    let unzip = Command::new("unzip")
+        .arg("-q")
+        .arg(dist.join(&zip_name))
+        .current_dir(&plugin_dir)
+        .output()
+        .expect("run unzip");
+    assert!(
+        unzip.status.success(),
+        "{}",
+        String::from_utf8_lossy(&unzip.stderr)
+    );
+    let wd = workdir_at_home("release_implied_local_mirror", &home, "", &emu);
+    let init = wd.run(&["init", "-input=false", "-no-color"]).unwrap();
+    assert!(
+        init.combined()
+            .contains(&format!("Installed docusign-iac/docusign v{VERSION}")),
+        "{}",
+        init.combined()
+    );
+    assert_eq!(locked_hashes(&wd), vec![h1.clone()]);
+    wd.plan("implied.tfplan", true)
+        .unwrap()
+        .expect_actions("docusign_connect_configuration.c", &["create"])
+        .unwrap();
+
+    // 3. Packed in a filesystem_mirror, the lock file pinned to SHA256SUMS before init.
+    let mirror = tmp.path().join("mirror");
+    let pkg_dir = mirror.join("registry.terraform.io/docusign-iac/docusign");
+    std::fs::create_dir_all(&pkg_dir).unwrap();
+    std::fs::copy(dist.join(&zip_name), pkg_dir.join(&zip_name)).unwrap();
+    let empty_home = tmp.path().join("empty-home");
+    std::fs::create_dir_all(&empty_home).unwrap();
+    let cli = filesystem_mirror_config(&mirror);
+    let pinned_lock = |zh: &str| {
+        format!(
+            "provider \"registry.terraform.io/docusign-iac/docusign\" {{\n  version     = \
+             \"{VERSION}\"\n  constraints = \"{VERSION}\"\n  hashes = [\n    \"zh:{zh}\",\n  ]\n}}\n"
+        )
+    };
+    let zip_sum = sum_for(&sums, &zip_name);
+    let wd = workdir_at_home("release_filesystem_mirror_pinned", &empty_home, &cli, &emu);
+    wd.write_file(".terraform.lock.hcl", &pinned_lock(&zip_sum));
+    wd.run(&["init", "-input=false", "-no-color"]).unwrap();
+    let mut hashes = locked_hashes(&wd);
+    hashes.sort();
+    assert_eq!(hashes, vec![h1, format!("zh:{zip_sum}")]);
+    wd.plan("pinned.tfplan", true)
+        .unwrap()
+        .expect_actions("docusign_connect_configuration.c", &["create"])
+        .unwrap();
+
+    // A lock file pinned to another checksum (SHA256SUMS's line for the manifest) is refused.
+    let other = sum_for(&sums, &format!("{NAME}_{VERSION}_manifest.json"));
+    let wd = workdir_at_home(
+        "release_filesystem_mirror_mismatch",
+        &empty_home,
+        &cli,
+        &emu,
+    );
+    wd.write_file(".terraform.lock.hcl", &pinned_lock(&other));
+    let init = wd.run_raw(&["init", "-input=false", "-no-color"]);
+    assert!(!init.success(), "installed against another checksum");
+    let said = normalize_output(&init.combined());
+    assert!(
+        said.contains(
+            "doesn't match any of the checksums previously recorded in the dependency lock file"
+        ),
+        "{said}"
     );
 }

@@ -3,6 +3,7 @@
 //!
 //! Run with `cargo test --test protocol`.
 
+mod alpn;
 mod reliability;
 mod replay;
 mod support;

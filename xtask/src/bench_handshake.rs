@@ -10,7 +10,6 @@
 //! that machine noise hits both alike; one unmeasured warm-up run each comes first.
 
 use std::io::{BufRead, BufReader};
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -144,18 +143,12 @@ fn kill_and_reap(child: &mut Child) -> Result<(u64, String), String> {
     unsafe {
         libc::kill(pid, libc::SIGKILL);
     }
-    let mut status: libc::c_int = 0;
-    // SAFETY: zeroed rusage is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: valid pointers to locals; `pid` is our child, reaped here exactly once (std's
-    // Child is never waited on afterwards, and dropping it does not wait).
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    if r != pid {
-        return Err(format!("wait4({pid}): {}", std::io::Error::last_os_error()));
-    }
-    let described = std::process::ExitStatus::from_raw(status).to_string();
+    let (reaped, usage) = crate::bench::cpu::reap(child)?;
     // Linux reports ru_maxrss in KiB.
-    Ok((u64::try_from(usage.ru_maxrss).unwrap_or(0), described))
+    Ok((
+        u64::try_from(usage.ru_maxrss).unwrap_or(0),
+        reaped.status.to_string(),
+    ))
 }
 
 /// The samples of one provider.

@@ -4,11 +4,13 @@
 
 use super::Context;
 use super::emulator::{Counts, Emulator};
-use super::terraform::Kind;
+use super::terraform::{Kind, Terraform};
 
 /// What happened.
 pub struct BurstFigures {
     pub n: usize,
+    /// The Terraform version that ran it.
+    pub terraform: String,
     pub parallelism: usize,
     /// `Err` with Terraform's output when the apply failed.
     pub apply: Result<f64, String>,
@@ -17,12 +19,24 @@ pub struct BurstFigures {
     pub plan_after: Option<Counts>,
 }
 
-pub fn measure(ctx: &Context, n: usize, parallelism: usize) -> Result<BurstFigures, String> {
+pub fn measure(
+    ctx: &Context,
+    tf: &Terraform,
+    n: usize,
+    parallelism: usize,
+) -> Result<BurstFigures, String> {
     let emu = Emulator::start(&ctx.emulator, &[])?;
-    let wd = ctx.workdir(&format!("burst-{n}"), Kind::Docusign, n, Some(&emu))?;
+    let wd = ctx.workdir(
+        &format!("burst-{}-{n}", tf.version),
+        tf,
+        Kind::Docusign,
+        n,
+        Some(&emu),
+    )?;
     eprintln!(
-        "xtask bench: burst: applying {n} configurations at -parallelism={parallelism} under the \
-         default limits (takes a minute or more: the client paces itself)"
+        "xtask bench: Terraform {}: burst: applying {n} configurations at -parallelism={parallelism} under the \
+         default limits (takes a minute or more: the client paces itself)",
+        tf.version
     );
     emu.clear_log()?;
     let apply = wd.apply(parallelism).map(|run| run.elapsed.as_secs_f64());
@@ -36,6 +50,7 @@ pub fn measure(ctx: &Context, n: usize, parallelism: usize) -> Result<BurstFigur
     };
     Ok(BurstFigures {
         n,
+        terraform: tf.version.clone(),
         parallelism,
         apply,
         calls,

@@ -1,29 +1,35 @@
-//! `cargo xtask bench`: issue 7's benchmark in one run, against the emulator on loopback with
-//! Terraform 1.0.3 and the Go null provider 2.1.2 as the reference. Writes
-//! `bench-results/bench.md`:
+//! `cargo xtask bench`: the benchmark in one run, against the emulator on loopback, with the
+//! Go null provider 2.1.2 as the reference, on every Terraform here (1.0.3 from `.tools` and the
+//! newer one, [`terraform::default_paths`]), side by side. Writes `bench-results/bench.md`:
 //!
 //! * (a) handshake time and peak RSS ([`crate::bench_handshake`]);
-//! * (b) wall time of a refreshing `terraform plan` over existing state, N configurations vs N
-//!   `null_resource`s, with a control of N `null_resource`s carrying as much state as a
-//!   configuration, and (c) the API calls per plan and per apply ([`plan`]);
+//! * (b) a refreshing `terraform plan` over existing state, N configurations vs N
+//!   `null_resource`s and a control of N `null_resource`s carrying as much state as a
+//!   configuration: wall time, and the CPU time of the provider processes (every provider
+//!   binary runs under a wrapper, [`cpu`]) and of Terraform; (c) the API calls per plan and per
+//!   apply ([`plan`]);
 //! * (d) an apply of 500 configurations at `-parallelism=50` under the default burst limit,
 //!   counting failed calls ([`burst`]).
 
 mod burst;
+pub mod cpu;
 mod emulator;
 mod http;
 mod plan;
 mod terraform;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::bench_handshake;
 use crate::markdown;
-use crate::stats::median;
 use crate::workspace;
 
 use burst::BurstFigures;
-use plan::PlanFigures;
+use cpu::Wrapped;
+use plan::{PlanFigures, PlanSample, median_of};
+use terraform::Terraform;
+
+pub use cpu::wrapper_main;
 
 /// Which parts run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +49,8 @@ struct Options {
     parallelism: usize,
     build: bool,
     out: PathBuf,
+    /// The Terraform CLIs to run on; empty: every one here ([`terraform::default_paths`]).
+    terraforms: Vec<PathBuf>,
 }
 
 impl Default for Options {
@@ -60,6 +68,7 @@ impl Default for Options {
             parallelism: 50,
             build: true,
             out: workspace::root().join("bench-results/bench.md"),
+            terraforms: Vec::new(),
         }
     }
 }
@@ -117,6 +126,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--parallelism" => o.parallelism = number(a, it.next())?,
             "--no-build" => o.build = false,
             "--out" => o.out = PathBuf::from(it.next().ok_or("--out needs a value")?),
+            "--terraform" => {
+                let v = it.next().ok_or("--terraform needs a value")?;
+                o.terraforms = v.split(',').map(|p| PathBuf::from(p.trim())).collect();
+            }
             other => return Err(format!("bench: unknown option {other:?}")),
         }
     }
@@ -126,21 +139,22 @@ fn parse(args: &[String]) -> Result<Options, String> {
 /// Paths every part needs.
 pub struct Context {
     pub provider: PathBuf,
-    pub provider_dir: PathBuf,
     pub emulator: PathBuf,
     pub null: PathBuf,
-    pub null_dir: PathBuf,
-    pub terraform: PathBuf,
+    /// The wrappers Terraform starts in place of each provider binary.
+    pub docusign_wrapper: Wrapped,
+    pub null_wrapper: Wrapped,
     /// Where working directories go (under the target directory).
     pub work: PathBuf,
 }
 
 impl Context {
-    /// A working directory `name` holding N resources of `kind`; with `emu`, the provider is
-    /// pointed at that emulator (its `DOCUSIGN_*` environment).
+    /// A working directory `name` holding N resources of `kind` for Terraform `tf`; with `emu`,
+    /// the provider is pointed at that emulator (its `DOCUSIGN_*` environment).
     pub fn workdir(
         &self,
         name: &str,
+        tf: &Terraform,
         kind: terraform::Kind,
         n: usize,
         emu: Option<&emulator::Emulator>,
@@ -148,9 +162,9 @@ impl Context {
         let mut wd = terraform::WorkDir::new(
             &self.work,
             name,
-            &self.terraform,
-            &self.provider_dir,
-            &self.null_dir,
+            &tf.path,
+            &self.docusign_wrapper.dir,
+            &self.null_wrapper.dir,
             &terraform::config(kind, n),
         )?;
         for (k, v) in emu
@@ -161,11 +175,6 @@ impl Context {
         }
         Ok(wd)
     }
-}
-
-fn parent(p: &Path) -> PathBuf {
-    p.parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -179,11 +188,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
         )
     };
     let null = workspace::null_provider()?;
+    let paths = if opts.terraforms.is_empty() {
+        terraform::default_paths(workspace::terraform()?)
+    } else {
+        opts.terraforms.clone()
+    };
+    let terraforms = terraform::versions(&paths)?;
+    let work = workspace::target_dir().join("bench-work");
     let ctx = Context {
-        provider_dir: parent(&provider),
-        null_dir: parent(&null),
-        terraform: workspace::terraform()?,
-        work: workspace::target_dir().join("bench-work"),
+        docusign_wrapper: Wrapped::new(&work, "wrapped-docusign", &provider)?,
+        null_wrapper: Wrapped::new(&work, "wrapped-null", &null)?,
+        work,
         provider,
         emulator,
         null,
@@ -202,29 +217,35 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None
     };
     let mut plans = Vec::new();
-    if opts.parts.plan {
-        for &n in &opts.sizes {
-            plans.push(plan::measure(&ctx, n, opts.reps)?);
+    let mut bursts = Vec::new();
+    for tf in &terraforms {
+        if opts.parts.plan {
+            for &n in &opts.sizes {
+                plans.push(plan::measure(&ctx, tf, n, opts.reps)?);
+            }
+        }
+        if opts.parts.burst {
+            bursts.push(burst::measure(&ctx, tf, opts.burst_n, opts.parallelism)?);
         }
     }
-    let burst = if opts.parts.burst {
-        Some(burst::measure(&ctx, opts.burst_n, opts.parallelism)?)
-    } else {
-        None
-    };
-    let _ = std::fs::remove_dir(&ctx.work);
+    let load_after = load_average();
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    let work = ctx.work.clone();
+    drop(ctx);
+    let _ = std::fs::remove_dir(&work);
 
     let header = Header {
         when: markdown::utc_now(),
         machine: markdown::machine(),
         load_before,
-        load_after: load_average(),
-        minutes: started.elapsed().as_secs_f64() / 60.0,
+        load_after,
+        minutes,
         commit: git_commit(),
+        terraforms: terraforms.iter().map(|t| t.version.clone()).collect(),
         handshake_runs: opts.handshake_runs,
         reps: opts.reps,
     };
-    let report = render(&header, handshake.as_ref(), &plans, burst.as_ref());
+    let report = render(&header, handshake.as_ref(), &plans, &bursts);
     markdown::write_report(&opts.out, &report)
 }
 
@@ -261,6 +282,7 @@ struct Header {
     load_after: String,
     minutes: f64,
     commit: String,
+    terraforms: Vec<String>,
     handshake_runs: usize,
     reps: usize,
 }
@@ -273,25 +295,90 @@ fn met(ok: bool) -> &'static str {
     if ok { "met" } else { "NOT met" }
 }
 
-fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+fn ratio_of(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
-        _ => "-".to_owned(),
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
     }
 }
 
-/// The control of part (b): the same plans with the null provider carrying as much state per
-/// instance as a configuration, which separates Terraform's cost of state size from the
-/// provider's own cost.
-fn control_section(plans: &[PlanFigures]) -> String {
-    let mut out = String::from(
-        "\n### Control: the null provider with state the size of ours\n\n\
-         The same plans of N `null_resource`s whose `triggers` map has one entry per entry of a \
-         configuration's state (an attribute, or an attribute of a block), so Terraform reads, \
-         copies, encodes and compares as much state per instance for both providers. The \
-         target above is against the one-trigger `null_resource`; this row shows how much of \
-         the difference Terraform spends on the state itself.\n\n",
-    );
+fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+    ratio_of(a, b).map_or_else(|| "-".to_owned(), |r| format!("{r:.2}"))
+}
+
+/// `0.21 (target ≤ 0.25: met)`, or `-` without figures.
+fn verdict(r: Option<f64>, target: f64) -> String {
+    r.map_or_else(
+        || "-".to_owned(),
+        |r| format!("{r:.2} (target ≤ {target:.2}: {})", met(r <= target)),
+    )
+}
+
+fn wall(s: &PlanSample) -> f64 {
+    s.wall_ms
+}
+
+fn provider_cpu(s: &PlanSample) -> f64 {
+    s.provider_cpu_ms
+}
+
+fn terraform_cpu(s: &PlanSample) -> f64 {
+    s.terraform_cpu_ms
+}
+
+fn processes(s: &PlanSample) -> f64 {
+    s.provider_processes as f64
+}
+
+/// The largest size measured on Terraform `version`.
+fn largest<'a>(plans: &'a [PlanFigures], version: &str) -> Option<&'a PlanFigures> {
+    plans
+        .iter()
+        .filter(|p| p.terraform == version)
+        .max_by_key(|p| p.n)
+}
+
+/// Part (b): wall times, side by side per Terraform.
+fn wall_section(plans: &[PlanFigures]) -> String {
+    let rows: Vec<Vec<String>> = plans
+        .iter()
+        .map(|p| {
+            let (o, n, z) = (
+                median_of(&p.ours, wall),
+                median_of(&p.null, wall),
+                median_of(&p.sized_null, wall),
+            );
+            vec![
+                p.n.to_string(),
+                p.terraform.clone(),
+                ms(o),
+                ms(z),
+                ms(n),
+                ratio(o, z),
+                ratio(o, n),
+                ratio(z, n),
+                format!("{:.1} / {:.1}", p.ours_create_s, p.null_create_s),
+            ]
+        })
+        .collect();
+    markdown::table(
+        &[
+            "N",
+            "Terraform",
+            "docusign plan median (ms)",
+            "sized null (control) plan median (ms)",
+            "one-trigger null plan median (ms)",
+            "docusign / sized null",
+            "docusign / null",
+            "sized null / null",
+            "creating apply docusign / null (s)",
+        ],
+        &rows,
+    )
+}
+
+/// What the state holds per instance, for ours, null and the control.
+fn shape_section(plans: &[PlanFigures]) -> String {
     let shape = |s: &terraform::StateShape| {
         format!(
             "{} / {} / {:.0} B",
@@ -301,50 +388,91 @@ fn control_section(plans: &[PlanFigures]) -> String {
     let rows: Vec<Vec<String>> = plans
         .iter()
         .map(|p| {
-            let (o, n, z) = (
-                median(&p.ours_ms),
-                median(&p.null_ms),
-                median(&p.sized_null_ms),
-            );
             vec![
                 p.n.to_string(),
+                p.terraform.clone(),
                 shape(&p.shapes[0]),
-                shape(&p.shapes[1]),
                 shape(&p.shapes[2]),
-                ms(z),
-                ratio(z, n),
-                ratio(o, z),
+                shape(&p.shapes[1]),
             ]
         })
         .collect();
-    out.push_str(&markdown::table(
+    markdown::table(
         &[
             "N",
+            "Terraform",
             "docusign state per instance (attributes / entries / bytes)",
-            "null",
             "sized null",
-            "sized null plan median (ms)",
-            "ratio sized null / null",
-            "ratio docusign / sized null",
+            "one-trigger null",
         ],
         &rows,
-    ));
-    out
+    )
+}
+
+/// Part (b): CPU time per plan, of the provider processes and of Terraform itself.
+fn cpu_section(plans: &[PlanFigures]) -> String {
+    let rows: Vec<Vec<String>> = plans
+        .iter()
+        .map(|p| {
+            let (o, z) = (
+                median_of(&p.ours, provider_cpu),
+                median_of(&p.sized_null, provider_cpu),
+            );
+            let procs = |v: &[PlanSample]| {
+                median_of(v, processes).map_or_else(|| "-".to_owned(), |x| format!("{x:.0}"))
+            };
+            vec![
+                p.n.to_string(),
+                p.terraform.clone(),
+                format!("{} ({})", ms(o), procs(&p.ours)),
+                format!("{} ({})", ms(z), procs(&p.sized_null)),
+                ratio(o, z),
+                format!(
+                    "{} / {}",
+                    ms(median_of(&p.ours, terraform_cpu)),
+                    ms(median_of(&p.sized_null, terraform_cpu))
+                ),
+                format!(
+                    "{} / {}",
+                    ms(median_of(&p.ours, wall)),
+                    ms(median_of(&p.sized_null, wall))
+                ),
+            ]
+        })
+        .collect();
+    markdown::table(
+        &[
+            "N",
+            "Terraform",
+            "docusign provider CPU median (ms) (processes)",
+            "sized null provider CPU median (ms) (processes)",
+            "provider CPU docusign / sized null",
+            "Terraform's own CPU, docusign / sized null (ms)",
+            "wall, docusign / sized null (ms)",
+        ],
+        &rows,
+    )
 }
 
 fn render(
     h: &Header,
     handshake: Option<&[bench_handshake::Series; 2]>,
     plans: &[PlanFigures],
-    burst: Option<&BurstFigures>,
+    bursts: &[BurstFigures],
 ) -> String {
     let mut out = format!(
         "# Benchmark: terraform-provider-docusign vs the Go null provider 2.1.2\n\n\
          `cargo xtask bench`, {}; commit {}; {}.\n\
          Load average (1, 5, 15 min) before: {}; after: {} (the machine may be shared: compare \
          the ratios, which are measured in the same run, rather than absolute times). \
-         Run time {:.1} min. Terraform 1.0.3, the emulator on loopback.\n",
-        h.when, h.commit, h.machine, h.load_before, h.load_after, h.minutes
+         Run time {:.1} min. Terraform {}, the emulator on loopback.\n",
+        h.when,
+        h.commit,
+        h.machine,
+        h.load_before,
+        h.load_after,
+        h.minutes,
+        h.terraforms.join(" and ")
     );
     let mut targets: Vec<(String, String)> = Vec::new();
 
@@ -352,7 +480,8 @@ fn render(
         out.push_str(&format!(
             "\n## (a) Handshake\n\n{} launches each, interleaved, after one warm-up; process \
              spawn → handshake line, and peak RSS (`VmHWM` right after the handshake), launched \
-             as Terraform does (cookie, protocol 5, a P-521 client certificate).\n\n",
+             as Terraform does (cookie, protocol 5, a P-521 client certificate). No Terraform \
+             is involved.\n\n",
             h.handshake_runs
         ));
         out.push_str(&bench_handshake::table(series));
@@ -372,35 +501,26 @@ fn render(
             "\n## (b) Refreshing `terraform plan` with existing state\n\n\
              N resources made with `count`, created by a prior `terraform apply`; then {} \
              refreshing no-op plans each (`-detailed-exitcode` must say no changes), rotating \
-             which directory goes first, after one unmeasured plan each. Wall time of the \
-             `terraform plan` process.\n\n",
+             which directory goes first, after one unmeasured plan each. Three directories per \
+             size: ours, the control (N `null_resource`s whose `triggers` map has one entry per \
+             entry of a configuration's state, so Terraform reads, copies, encodes and compares \
+             as much state per instance for both providers) and N one-trigger \
+             `null_resource`s. Every provider binary runs under a wrapper that records the \
+             user + system time of each provider process Terraform starts.\n\n\
+             ### Wall time of the `terraform plan` process\n\n",
             h.reps
         ));
-        let rows: Vec<Vec<String>> = plans
-            .iter()
-            .map(|p| {
-                let (o, n) = (median(&p.ours_ms), median(&p.null_ms));
-                vec![
-                    p.n.to_string(),
-                    ms(o),
-                    ms(n),
-                    ratio(o, n),
-                    format!("{:.1} / {:.1}", p.ours_create_s, p.null_create_s),
-                ]
-            })
-            .collect();
-        out.push_str(&markdown::table(
-            &[
-                "N",
-                "docusign plan median (ms)",
-                "null plan median (ms)",
-                "ratio docusign / null",
-                "creating apply docusign / null (s)",
-            ],
-            &rows,
-        ));
-
-        out.push_str(&control_section(plans));
+        out.push_str(&wall_section(plans));
+        out.push_str(
+            "\n### CPU time per plan\n\n\
+             Provider CPU: user + system time of every provider process of the plan, summed \
+             (their number in parentheses). Terraform's own CPU: the `terraform` process's user \
+             + system time, less its providers'. Terraform is multi-threaded, so its CPU can \
+             exceed the wall time.\n\n",
+        );
+        out.push_str(&cpu_section(plans));
+        out.push_str("\n### State per instance\n\n");
+        out.push_str(&shape_section(plans));
 
         out.push_str(
             "\n## (c) API calls (emulator request log)\n\n\
@@ -412,6 +532,7 @@ fn render(
             .map(|p| {
                 vec![
                     p.n.to_string(),
+                    p.terraform.clone(),
                     p.plan_calls_described(),
                     p.create_calls.describe(),
                     p.noop_apply_calls.describe(),
@@ -421,6 +542,7 @@ fn render(
         out.push_str(&markdown::table(
             &[
                 "N",
+                "Terraform",
                 "per refreshing plan",
                 "apply creating N",
                 "no-op apply",
@@ -428,73 +550,110 @@ fn render(
             &rows,
         ));
 
-        if let Some(largest) = plans.iter().max_by_key(|p| p.n) {
-            let verdict = match (median(&largest.ours_ms), median(&largest.null_ms)) {
-                (Some(o), Some(n)) if n > 0.0 => {
-                    let r = o / n;
-                    format!("{r:.2} (target ≤ 1.25: {})", met(r <= 1.25))
-                }
-                _ => "-".to_owned(),
+        for version in &h.terraforms {
+            let Some(big) = largest(plans, version) else {
+                continue;
             };
+            let ours = plans.iter().filter(|p| &p.terraform == version);
             targets.push((
-                format!("Plan of {} ≤ 1.25× null's plan of {}", largest.n, largest.n),
-                verdict,
+                format!(
+                    "Terraform {version}: provider CPU per plan of {} ≤ 1/4 of the sized null \
+                     control's",
+                    big.n
+                ),
+                verdict(
+                    ratio_of(
+                        median_of(&big.ours, provider_cpu),
+                        median_of(&big.sized_null, provider_cpu),
+                    ),
+                    0.25,
+                ),
+            ));
+            targets.push((
+                format!(
+                    "Terraform {version}: plan of {} wall time ≤ 0.95× the sized null control's",
+                    big.n
+                ),
+                verdict(
+                    ratio_of(median_of(&big.ours, wall), median_of(&big.sized_null, wall)),
+                    0.95,
+                ),
+            ));
+            let one_list = ours.clone().all(PlanFigures::one_list_call_per_plan);
+            targets.push((
+                format!(
+                    "Terraform {version}: API calls per refresh of N on one account = 1 \
+                     (= per no-op plan)"
+                ),
+                format!("{} (all sizes, every repetition)", met(one_list)),
+            ));
+            let one_post = ours.clone().all(PlanFigures::one_post_per_create);
+            targets.push((
+                format!("Terraform {version}: API calls per create = 1"),
+                format!(
+                    "{} (N POSTs and nothing else per apply of N)",
+                    met(one_post)
+                ),
             ));
         }
-        let one_list = plans.iter().all(PlanFigures::one_list_call_per_plan);
-        targets.push((
-            "API calls per refresh of N on one account = 1 (= per no-op plan)".into(),
-            format!("{} (all sizes, every repetition)", met(one_list)),
-        ));
-        let one_post = plans.iter().all(PlanFigures::one_post_per_create);
-        targets.push((
-            "API calls per create = 1".into(),
-            format!(
-                "{} (N POSTs and nothing else per apply of N)",
-                met(one_post)
-            ),
-        ));
     }
 
-    if let Some(b) = burst {
+    if !bursts.is_empty() {
+        let b0 = &bursts[0];
         out.push_str(&format!(
             "\n## (d) Apply of {} at `-parallelism={}` under the default burst limit\n\n\
              Emulator defaults: 200 calls per account per 30 s, 3,000 per hour.\n\n",
-            b.n, b.parallelism
+            b0.n, b0.parallelism
         ));
-        let apply = match &b.apply {
-            Ok(s) => format!("{s:.1} s"),
-            Err(_) => "FAILED".to_owned(),
-        };
-        let after = b
-            .plan_after
-            .as_ref()
-            .map_or_else(|| "-".to_owned(), |c| c.describe());
+        let rows: Vec<Vec<String>> = bursts
+            .iter()
+            .map(|b| {
+                let apply = match &b.apply {
+                    Ok(s) => format!("{s:.1} s"),
+                    Err(_) => "FAILED".to_owned(),
+                };
+                let after = b
+                    .plan_after
+                    .as_ref()
+                    .map_or_else(|| "-".to_owned(), |c| c.describe());
+                vec![
+                    b.terraform.clone(),
+                    apply,
+                    b.calls.describe(),
+                    b.calls.failed.to_string(),
+                    after,
+                ]
+            })
+            .collect();
         out.push_str(&markdown::table(
             &[
+                "Terraform",
                 "apply wall time",
                 "API calls",
                 "failed API calls",
                 "refreshing plan afterwards",
             ],
-            &[vec![
-                apply,
-                b.calls.describe(),
-                b.calls.failed.to_string(),
-                after,
-            ]],
+            &rows,
         ));
-        if let Err(e) = &b.apply {
-            out.push_str(&format!("\nThe apply failed:\n\n```\n{e}\n```\n"));
+        for b in bursts {
+            if let Err(e) = &b.apply {
+                out.push_str(&format!(
+                    "\nThe apply on Terraform {} failed:\n\n```\n{e}\n```\n",
+                    b.terraform
+                ));
+            }
+            targets.push((
+                format!(
+                    "Terraform {}: zero failed API calls applying {}",
+                    b.terraform, b.n
+                ),
+                format!("{} ({} failed)", met(b.met()), b.calls.failed),
+            ));
         }
-        targets.push((
-            format!("Zero failed API calls applying {}", b.n),
-            format!("{} ({} failed)", met(b.met()), b.calls.failed),
-        ));
     }
 
     if !targets.is_empty() {
-        out.push_str("\n## Targets (issue 7)\n\n");
+        out.push_str("\n## Targets\n\n");
         let rows: Vec<Vec<String>> = targets.into_iter().map(|(t, v)| vec![t, v]).collect();
         out.push_str(&markdown::table(&["target", "this run"], &rows));
     }
@@ -545,27 +704,36 @@ mod tests {
     }
 
     #[test]
-    fn report_marks_missed_targets() {
-        let h = Header {
-            when: "now".into(),
-            machine: "m".into(),
-            load_before: "1 2 3".into(),
-            load_after: "4 5 6".into(),
-            minutes: 1.0,
-            commit: "abc".into(),
-            handshake_runs: 1,
-            reps: 1,
-        };
+    fn terraform_option() {
+        let o = parse(&args("--terraform /a/terraform,/b/terraform")).unwrap();
+        assert_eq!(
+            o.terraforms,
+            vec![PathBuf::from("/a/terraform"), PathBuf::from("/b/terraform")]
+        );
+        assert!(parse(&[]).unwrap().terraforms.is_empty());
+    }
+
+    fn samples(wall_ms: f64, provider_cpu_ms: f64) -> Vec<PlanSample> {
+        vec![PlanSample {
+            wall_ms,
+            provider_cpu_ms,
+            provider_processes: 3,
+            terraform_cpu_ms: 2000.0,
+        }]
+    }
+
+    fn figures(terraform: &str, ours: Vec<PlanSample>, sized: Vec<PlanSample>) -> PlanFigures {
         let list = emulator::Counts {
             api: 1,
             list: 1,
             ..Default::default()
         };
-        let slow = PlanFigures {
+        PlanFigures {
             n: 500,
-            ours_ms: vec![3000.0],
-            null_ms: vec![2000.0],
-            sized_null_ms: vec![3500.0],
+            terraform: terraform.into(),
+            ours,
+            null: samples(2000.0, 600.0),
+            sized_null: sized,
             shapes: [
                 terraform::StateShape {
                     attributes: 41,
@@ -584,18 +752,54 @@ mod tests {
             noop_apply_calls: list,
             ours_create_s: 1.0,
             null_create_s: 1.0,
+        }
+    }
+
+    #[test]
+    fn report_marks_targets_per_terraform() {
+        let h = Header {
+            when: "now".into(),
+            machine: "m".into(),
+            load_before: "1 2 3".into(),
+            load_after: "4 5 6".into(),
+            minutes: 1.0,
+            commit: "abc".into(),
+            terraforms: vec!["1.0.3".into(), "1.11.4".into()],
+            handshake_runs: 1,
+            reps: 1,
         };
-        let r = render(&h, None, &[slow], None);
-        assert!(r.contains("| 500 | 3000 | 2000 | 1.50 |"), "{r}");
-        assert!(r.contains("1.50 (target ≤ 1.25: NOT met)"), "{r}");
+        // On 1.0.3 both targets are missed (CPU 0.50 of the control, wall 1.00); on 1.11.4
+        // both are met (CPU 0.10, wall 0.80).
+        let old = figures("1.0.3", samples(3000.0, 500.0), samples(3000.0, 1000.0));
+        let new = figures("1.11.4", samples(2000.0, 100.0), samples(2500.0, 1000.0));
+        let r = render(&h, None, &[old, new], &[]);
+        assert!(
+            r.contains("| 500 | 1.0.3 | 3000 | 3000 | 2000 | 1.00 | 1.50 | 1.50 |"),
+            "{r}"
+        );
+        assert!(
+            r.contains("| 500 | 1.11.4 | 100 (3) | 1000 (3) | 0.10 | 2000 / 2000 | 2000 / 2500 |"),
+            "{r}"
+        );
         assert!(
             r.contains(
-                "| 500 | 41 / 42 / 2203 B | 0 / 0 / 0 B | 0 / 0 / 0 B | 3500 | 1.75 | 0.86 |"
+                "Terraform 1.0.3: provider CPU per plan of 500 ≤ 1/4 of the sized null \
+                 control's | 0.50 (target ≤ 0.25: NOT met)"
             ),
             "{r}"
         );
-        assert!(r.contains("= per no-op plan) | met"), "{r}");
-        assert!(r.contains("load average") || r.contains("Load average"));
+        assert!(
+            r.contains("Terraform 1.0.3: plan of 500 wall time ≤ 0.95× the sized null control's | 1.00 (target ≤ 0.95: NOT met)"),
+            "{r}"
+        );
+        assert!(r.contains("control's | 0.10 (target ≤ 0.25: met)"), "{r}");
+        assert!(r.contains("control's | 0.80 (target ≤ 0.95: met)"), "{r}");
+        assert!(
+            r.contains("Terraform 1.11.4: API calls per refresh of N on one account = 1 (= per no-op plan) | met"),
+            "{r}"
+        );
+        assert!(!r.contains("≤ 1.25"), "the plain-null target is gone: {r}");
+        assert!(r.contains("Terraform 1.0.3 and 1.11.4"), "{r}");
         assert!(r.contains("1 2 3") && r.contains("4 5 6"));
     }
 }

@@ -1,26 +1,45 @@
-//! Parts (b) and (c): wall time of a refreshing `terraform plan` over existing state with N
-//! `docusign_connect_configuration`s vs N `null_resource`s, and the API calls of each plan and
-//! apply from the emulator's request log.
+//! Parts (b) and (c): a refreshing `terraform plan` over existing state with N
+//! `docusign_connect_configuration`s vs N `null_resource`s (one trigger, and the control with
+//! as much state per instance as ours): its wall time, the CPU time of the provider processes
+//! Terraform starts (through [`Wrapped`]) and of Terraform itself; and the API calls of each plan
+//! and apply from the emulator's request log.
 //!
 //! The emulator for this part runs with raised limits so that creating the N configurations
 //! (a prior `terraform apply`) is not paced; a plan costs one call whatever the limits.
 
 use super::Context;
+use super::cpu::Wrapped;
 use super::emulator::{Counts, Emulator};
-use super::terraform::{Kind, StateShape};
+use super::terraform::{Kind, StateShape, Terraform, WorkDir};
+use crate::stats::median;
 
 /// Limits far above what one size needs: setup is not the subject of this part.
 const RAISED_LIMITS: &[&str] = &["--burst-limit", "1000000", "--hourly-limit", "100000000"];
 
-/// The figures of one size.
+/// One measured refreshing plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PlanSample {
+    /// Wall time of the `terraform plan` process, ms.
+    pub wall_ms: f64,
+    /// User + system time of the provider processes Terraform started, ms.
+    pub provider_cpu_ms: f64,
+    /// How many provider processes it started.
+    pub provider_processes: usize,
+    /// User + system time of Terraform itself (its total less its providers'), ms.
+    pub terraform_cpu_ms: f64,
+}
+
+/// The figures of one size on one Terraform.
 pub struct PlanFigures {
     pub n: usize,
-    /// Wall time of each refreshing no-op plan, ms.
-    pub ours_ms: Vec<f64>,
-    pub null_ms: Vec<f64>,
-    /// Wall time of each plan of the control: N `null_resource`s carrying as many state
-    /// entries per instance as a configuration ([`Kind::NullSized`]).
-    pub sized_null_ms: Vec<f64>,
+    /// The Terraform version that ran them.
+    pub terraform: String,
+    /// Each refreshing no-op plan of ours, of N one-trigger `null_resource`s, and of the
+    /// control: N `null_resource`s carrying as many state entries per instance as a
+    /// configuration ([`Kind::NullSized`]).
+    pub ours: Vec<PlanSample>,
+    pub null: Vec<PlanSample>,
+    pub sized_null: Vec<PlanSample>,
     /// The state per instance of ours, null's and the control's.
     pub shapes: [StateShape; 3],
     /// The calls of each of our plans.
@@ -34,14 +53,42 @@ pub struct PlanFigures {
     pub null_create_s: f64,
 }
 
-/// Creates N of each resource, then times `reps` refreshing plans of each, rotating which
-/// directory goes first.
-pub fn measure(ctx: &Context, n: usize, reps: usize) -> Result<PlanFigures, String> {
-    let emu = Emulator::start(&ctx.emulator, RAISED_LIMITS)?;
-    let ours = ctx.workdir(&format!("plan-docusign-{n}"), Kind::Docusign, n, Some(&emu))?;
-    let null = ctx.workdir(&format!("plan-null-{n}"), Kind::Null, n, None)?;
+/// Runs one refreshing no-op plan in `wd`, with the provider CPU from `wrapped`'s log.
+fn sample(wd: &WorkDir, wrapped: &Wrapped) -> Result<PlanSample, String> {
+    wrapped.clear()?;
+    let run = wd.noop_plan()?;
+    let used = wrapped.used()?;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    Ok(PlanSample {
+        wall_ms: ms(run.elapsed),
+        provider_cpu_ms: ms(used.cpu),
+        provider_processes: used.processes,
+        terraform_cpu_ms: ms(run.cpu.saturating_sub(used.cpu)),
+    })
+}
 
-    eprintln!("xtask bench: N={n}: creating {n} configurations and {n} null_resources");
+/// Creates N of each resource, then measures `reps` refreshing plans of each, rotating which
+/// directory goes first.
+pub fn measure(
+    ctx: &Context,
+    tf: &Terraform,
+    n: usize,
+    reps: usize,
+) -> Result<PlanFigures, String> {
+    let emu = Emulator::start(&ctx.emulator, RAISED_LIMITS)?;
+    let v = &tf.version;
+    let ours = ctx.workdir(
+        &format!("plan-docusign-{v}-{n}"),
+        tf,
+        Kind::Docusign,
+        n,
+        Some(&emu),
+    )?;
+    let null = ctx.workdir(&format!("plan-null-{v}-{n}"), tf, Kind::Null, n, None)?;
+
+    eprintln!(
+        "xtask bench: Terraform {v}, N={n}: creating {n} configurations and {n} null_resources"
+    );
     emu.clear_log()?;
     let ours_create = ours.apply(10)?;
     let create_calls = Counts::of(&emu.calls()?);
@@ -50,7 +97,8 @@ pub fn measure(ctx: &Context, n: usize, reps: usize) -> Result<PlanFigures, Stri
     // The control matches our state's entries: `id` plus one trigger per remaining entry.
     let ours_shape = ours.state_shape()?;
     let sized = ctx.workdir(
-        &format!("plan-null-sized-{n}"),
+        &format!("plan-null-sized-{v}-{n}"),
+        tf,
         Kind::NullSized(ours_shape.entries.saturating_sub(1).max(1)),
         n,
         None,
@@ -69,9 +117,10 @@ pub fn measure(ctx: &Context, n: usize, reps: usize) -> Result<PlanFigures, Stri
 
     let mut f = PlanFigures {
         n,
-        ours_ms: Vec::new(),
-        null_ms: Vec::new(),
-        sized_null_ms: Vec::new(),
+        terraform: tf.version.clone(),
+        ours: Vec::new(),
+        null: Vec::new(),
+        sized_null: Vec::new(),
         shapes,
         plan_calls: Vec::new(),
         create_calls,
@@ -80,25 +129,28 @@ pub fn measure(ctx: &Context, n: usize, reps: usize) -> Result<PlanFigures, Stri
         null_create_s: null_create.elapsed.as_secs_f64(),
     };
     for rep in 0..reps {
-        eprintln!("xtask bench: N={n}: plan repetition {}/{reps}", rep + 1);
+        eprintln!(
+            "xtask bench: Terraform {v}, N={n}: plan repetition {}/{reps}",
+            rep + 1
+        );
         for turn in 0..3 {
             match (rep + turn) % 3 {
                 0 => {
                     emu.clear_log()?;
-                    let run = ours.noop_plan()?;
+                    f.ours.push(sample(&ours, &ctx.docusign_wrapper)?);
                     f.plan_calls.push(Counts::of(&emu.calls()?));
-                    f.ours_ms.push(run.elapsed.as_secs_f64() * 1e3);
                 }
-                1 => f
-                    .null_ms
-                    .push(null.noop_plan()?.elapsed.as_secs_f64() * 1e3),
-                _ => f
-                    .sized_null_ms
-                    .push(sized.noop_plan()?.elapsed.as_secs_f64() * 1e3),
+                1 => f.null.push(sample(&null, &ctx.null_wrapper)?),
+                _ => f.sized_null.push(sample(&sized, &ctx.null_wrapper)?),
             }
         }
     }
     Ok(f)
+}
+
+/// The median of one figure over samples.
+pub fn median_of(samples: &[PlanSample], figure: fn(&PlanSample) -> f64) -> Option<f64> {
+    median(&samples.iter().map(figure).collect::<Vec<_>>())
 }
 
 impl PlanFigures {
@@ -141,9 +193,10 @@ mod tests {
     fn figures(plan_calls: Vec<Counts>, create_calls: Counts) -> PlanFigures {
         PlanFigures {
             n: 3,
-            ours_ms: vec![],
-            null_ms: vec![],
-            sized_null_ms: vec![],
+            terraform: "1.0.3".into(),
+            ours: vec![],
+            null: vec![],
+            sized_null: vec![],
             shapes: Default::default(),
             plan_calls,
             create_calls,

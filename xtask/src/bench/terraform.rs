@@ -4,9 +4,73 @@
 //! Every command runs without the caller's `TF_*` variables, with `CHECKPOINT_DISABLE=1`,
 //! `TF_IN_AUTOMATION=1` and the directory's own CLI config, like the acceptance harness.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use super::cpu;
 use std::time::{Duration, Instant};
+
+/// One Terraform CLI the benchmark runs on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terraform {
+    /// As `terraform version -json` reports it, e.g. `1.0.3`.
+    pub version: String,
+    pub path: PathBuf,
+}
+
+impl Terraform {
+    /// Asks `path` for its version.
+    pub fn at(path: &Path) -> Result<Terraform, String> {
+        let out = Command::new(path)
+            .args(["version", "-json"])
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("run {} version: {e}", path.display()))?;
+        let version = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .ok()
+            .and_then(|v| v["terraform_version"].as_str().map(str::to_owned))
+            .ok_or_else(|| {
+                format!(
+                    "{} version -json gave no terraform_version: {}",
+                    path.display(),
+                    String::from_utf8_lossy(&out.stdout)
+                )
+            })?;
+        Ok(Terraform {
+            version,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+/// The Terraform CLIs here: `first` (Terraform 1.0.3 from `.tools`), then
+/// `TF_ACC_TERRAFORM_NEWER`, or else `/usr/local/bin/terraform` when it exists.
+pub fn default_paths(first: PathBuf) -> Vec<PathBuf> {
+    let newer = std::env::var_os("TF_ACC_TERRAFORM_NEWER")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/local/bin/terraform"));
+    let mut paths = vec![first];
+    if newer.is_file() {
+        paths.push(newer);
+    }
+    paths
+}
+
+/// Each of `paths` with its version, in order, each version once.
+pub fn versions(paths: &[PathBuf]) -> Result<Vec<Terraform>, String> {
+    let mut all: Vec<Terraform> = Vec::new();
+    for p in paths {
+        let t = Terraform::at(p)?;
+        if all.iter().all(|a| a.version != t.version) {
+            all.push(t);
+        }
+    }
+    Ok(all)
+}
 
 /// Which provider a working directory uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +94,8 @@ pub struct WorkDir {
 /// What one command did.
 pub struct Run {
     pub elapsed: Duration,
+    /// User + system time of Terraform and every process it reaped (its providers).
+    pub cpu: Duration,
     pub code: Option<i32>,
     pub output: String,
 }
@@ -206,17 +272,42 @@ impl WorkDir {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.stdin(Stdio::null());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let started = Instant::now();
-        let out = cmd
-            .output()
+        let mut child = cmd
+            .spawn()
             .map_err(|e| format!("run {}: {e}", self.terraform.display()))?;
+        let drain = |r: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut r) = r {
+                    let _ = r.read_to_end(&mut buf);
+                }
+                buf
+            })
+        };
+        let out = drain(
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        );
+        let err = drain(
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        );
+        let (reaped, _) = cpu::reap(&child)?;
         let elapsed = started.elapsed();
-        let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
-        output.push_str(&String::from_utf8_lossy(&out.stderr));
+        let mut output = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
+        output.push_str(&String::from_utf8_lossy(&err.join().unwrap_or_default()));
         Ok(Run {
             elapsed,
-            code: out.status.code(),
+            cpu: reaped.cpu,
+            code: reaped.status.code(),
             output,
         })
     }
