@@ -185,6 +185,31 @@ mod tests {
         assert_eq!(Instant::now() - t0, Duration::from_secs(600));
     }
 
+    #[test]
+    fn a_full_window_waits_exactly_until_its_first_call_leaves_it() {
+        let lim = Limiter::new(limit(2, 30));
+        let t0 = Instant::now();
+        let at = |secs| t0 + Duration::from_secs(secs);
+        assert_eq!(lim.try_acquire(at(0)), None);
+        assert_eq!(lim.try_acquire(at(10)), None);
+        assert_eq!(lim.try_acquire(at(12)), Some(Duration::from_secs(18)));
+        // The call of t0 leaves the window at t0 + 30 s: one more may start then, not later.
+        assert_eq!(lim.try_acquire(at(30)), None);
+        assert_eq!(lim.try_acquire(at(31)), Some(Duration::from_secs(9)));
+    }
+
+    #[test]
+    fn a_pause_waits_exactly_until_its_end() {
+        let lim = Limiter::new(limit(100, 30));
+        let t0 = Instant::now();
+        lim.pause_until(t0 + Duration::from_secs(7));
+        assert_eq!(
+            lim.try_acquire(t0 + Duration::from_secs(2)),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(lim.try_acquire(t0 + Duration::from_secs(7)), None);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn zero_disables() {
         let lim = Limiter::new(limit(0, 30));

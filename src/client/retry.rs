@@ -167,6 +167,31 @@ mod tests {
     }
 
     #[test]
+    fn a_longer_hint_gets_up_to_a_tenth_more_and_an_equal_one_nothing() {
+        let p = policy();
+        // Callers told the same reset spread over the next tenth of it.
+        assert_eq!(
+            p.delay(0, Some(Duration::from_secs(3)), 0.5),
+            Duration::from_millis(3150)
+        );
+        assert_eq!(
+            p.delay(0, Some(Duration::from_secs(3)), 1.0),
+            Duration::from_millis(3300)
+        );
+        // A hint no longer than the backoff (375 ms at this jitter) leaves the backoff alone.
+        assert_eq!(
+            p.delay(0, Some(Duration::from_millis(375)), 0.5),
+            Duration::from_millis(375)
+        );
+    }
+
+    #[test]
+    fn now_unix_is_the_current_unix_time() {
+        // 2023-11-14: any clock this code runs under is later.
+        assert!(now_unix() > 1_700_000_000, "{}", now_unix());
+    }
+
+    #[test]
     fn classification() {
         assert_eq!(classify(200, None), Class::Success);
         assert_eq!(classify(201, None), Class::Success);

@@ -59,16 +59,9 @@ impl<'de> Visitor<'de> for BoolVisitor {
         parse(v).map_err(E::custom)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
+    /// JSON `null` (serde_json's `deserialize_any` calls this, never `visit_none`).
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(BoolVisitor)
     }
 }
 
@@ -103,6 +96,17 @@ mod tests {
         assert!(read(r#"{"flag":"yes"}"#).is_err());
         assert!(read(r#"{"flag":1}"#).is_err());
         assert!(read(r#"{"flag":["true"]}"#).is_err());
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_reported_with_the_accepted_forms() {
+        for json in [r#"{"flag":1}"#, r#"{"flag":["true"]}"#, r#"{"flag":{}}"#] {
+            let text = read(json).unwrap_err().to_string();
+            assert!(
+                text.contains("boolean") && text.contains(r#""true""#),
+                "{json}: {text}"
+            );
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod auth;
 mod cancel;
 mod connect;
 mod limits;
+mod lost_create;
 mod reliability;
 mod secrets;
 mod support;

@@ -10,6 +10,7 @@ mod bench;
 mod bench_handshake;
 mod docs;
 mod markdown;
+mod mutants;
 mod plugin_cert;
 mod release;
 mod stats;
@@ -37,6 +38,10 @@ commands:
   docs [--check]
       Writes the registry pages in docs/ from the provider's schema and examples/; with --check,
       writes nothing and fails listing the stale pages.
+  mutants [--list] [--only GROUP,...] [--copy [--jobs N]]
+      Mutation testing (cargo-mutants) of the modules nothing-lost-nothing-duplicated rests on,
+      each against the tests that cover it; see docs/reliability.md. Mutants are built in place
+      (do not edit or build this checkout meanwhile) unless --copy. Output target/mutants/.
   release [--version X.Y.Z] [--out DIR] [--binary PATH] [--sign KEY]
       Builds the release binary (linux amd64 here; other targets where rustup has them) and
       writes dist/: the zips, the manifest and SHA256SUMS. --binary packages a built binary;
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("bench-handshake") => bench_handshake::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
+        Some("mutants") => mutants::run(&args[1..]),
         Some("release") => release::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");

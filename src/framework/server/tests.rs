@@ -900,3 +900,38 @@ async fn stop_cancels_in_flight_calls_only() {
     // Later calls get a fresh token.
     assert!(!s.ctx(None).is_cancelled());
 }
+
+#[test]
+fn debug_output_names_sizes_and_types_never_values() {
+    let secret = thing("n", Value::Null, Value::Null, Value::from("s3cr3t-value"));
+    let value = dv(&secret).unwrap_or_default();
+    let len = value.msgpack.len();
+    let shown = format!("{value:?}");
+    assert!(!shown.contains("s3cr3t"), "{shown}");
+    assert!(
+        shown.contains(&format!("{len} msgpack bytes")),
+        "a traced value says how big it was: {shown}"
+    );
+    let (s, _) = server();
+    let shown = format!("{s:?}");
+    assert!(
+        shown.contains("test_thing") && shown.contains("test_things"),
+        "the server lists its types: {shown}"
+    );
+}
+
+#[test]
+fn a_value_sent_as_json_decodes_like_msgpack_and_an_empty_one_is_null() {
+    let value = thing("n", Value::from("1"), Value::from("m"), Value::Null);
+    let as_json = DynamicValue {
+        msgpack: Vec::new(),
+        json: json::encode(&value, &ty()).unwrap_or_default(),
+    };
+    assert_eq!(decode(Some(&as_json), &ty(), "config").ok(), Some(value));
+    let empty = DynamicValue::default();
+    assert_eq!(
+        decode(Some(&empty), &ty(), "config").ok(),
+        Some(Value::Null)
+    );
+    assert_eq!(decode(None, &ty(), "config").ok(), Some(Value::Null));
+}

@@ -139,6 +139,7 @@ fn event_data_state(ed: Option<&EventData>, prior: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::Secret;
 
     fn s(v: &str) -> Value {
         Value::String(v.into())
@@ -158,6 +159,136 @@ mod tests {
             obj.insert(k.into(), v);
         }
         Value::Object(obj)
+    }
+
+    fn block(version: Option<&str>, include: Option<Vec<&str>>) -> Value {
+        let mut b = BTreeMap::new();
+        b.insert("version".to_string(), version.map_or(Value::Null, s));
+        b.insert(
+            "include_data".to_string(),
+            include.map_or(Value::Null, |l| Value::Set(l.into_iter().map(s).collect())),
+        );
+        Value::Object(b)
+    }
+
+    #[test]
+    fn a_create_sends_event_data_only_when_the_block_is_set() {
+        let without = create_body(&planned(vec![("name", s("n"))]), &Value::Null);
+        assert_eq!(without.event_data, None);
+        assert_eq!(without.configuration_type.as_deref(), Some("custom"));
+        let with = create_body(
+            &planned(vec![("event_data", block(Some("restv2.1"), None))]),
+            &Value::Null,
+        );
+        assert_eq!(
+            with.event_data.and_then(|e| e.version).as_deref(),
+            Some("restv2.1")
+        );
+    }
+
+    #[test]
+    fn a_write_only_password_from_the_config_is_sent() {
+        let mut config = planned(vec![]);
+        config.set_attr("password_wo", s("from-config"));
+        let m = create_body(&planned(vec![]), &config);
+        assert_eq!(m.password.as_ref().map(Secret::expose), Some("from-config"));
+    }
+
+    #[test]
+    fn an_update_overlays_removes_or_keeps_the_event_data_block() {
+        let base = || ConnectConfiguration {
+            event_data: Some(EventData {
+                version: Some("restv2.1".into()),
+                format: Some("json".into()),
+                include_data: Some(vec!["recipients".into()]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let set = block(Some("restv2.1"), Some(vec!["recipients"]));
+        // Changed in the plan: overlaid on what DocuSign had, its other fields kept.
+        let now = planned(vec![(
+            "event_data",
+            block(Some("restv2.1"), Some(vec!["tabs"])),
+        )]);
+        let prior = planned(vec![("event_data", set.clone())]);
+        let ed = update_body(base(), &prior, &now, &Value::Null, "1").event_data;
+        let ed = ed.unwrap_or_default();
+        assert_eq!(ed.include_data, Some(vec!["tabs".to_string()]));
+        assert_eq!(ed.format.as_deref(), Some("json"));
+        // Removed from the configuration: back to DocuSign's defaults.
+        let ed = update_body(base(), &prior, &planned(vec![]), &Value::Null, "1").event_data;
+        let ed = ed.unwrap_or_default();
+        assert_eq!(ed.version.as_deref(), Some(""));
+        assert_eq!(ed.include_data, Some(vec![]));
+        // Never managed: DocuSign's value is sent back untouched.
+        let m = update_body(
+            base(),
+            &planned(vec![]),
+            &planned(vec![]),
+            &Value::Null,
+            "1",
+        );
+        assert_eq!(m.event_data, base().event_data);
+    }
+
+    #[test]
+    fn an_update_leaves_settings_the_configuration_never_set() {
+        let base = ConnectConfiguration {
+            soap_namespace: Some("urn:set-elsewhere".into()),
+            group_ids: Some(vec!["g1".into()]),
+            ..Default::default()
+        };
+        let m = update_body(base, &planned(vec![]), &planned(vec![]), &Value::Null, "1");
+        assert_eq!(m.soap_namespace.as_deref(), Some("urn:set-elsewhere"));
+        assert_eq!(m.group_ids, Some(vec!["g1".to_string()]));
+    }
+
+    #[test]
+    fn the_state_takes_the_configuration_type_docusign_answers_and_no_empty_one() {
+        let typed = ConnectConfiguration {
+            configuration_type: Some("customrecipient".into()),
+            ..Default::default()
+        };
+        let st = state_from_model(&typed, &Value::Null, "acct");
+        assert_eq!(
+            st.get_attr("configuration_type"),
+            Some(&s("customrecipient"))
+        );
+        let empty = ConnectConfiguration {
+            configuration_type: Some(String::new()),
+            ..Default::default()
+        };
+        let st = state_from_model(&empty, &Value::Null, "acct");
+        assert_eq!(st.get_attr("configuration_type"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn the_password_version_is_kept_from_a_known_prior_and_never_unknown() {
+        let m = ConnectConfiguration::default();
+        let known = planned(vec![("password_wo_version", Value::from(2i64))]);
+        let st = state_from_model(&m, &known, "acct");
+        assert_eq!(st.get_attr("password_wo_version"), Some(&Value::from(2i64)));
+        let unknown = planned(vec![("password_wo_version", Value::Unknown)]);
+        let st = state_from_model(&m, &unknown, "acct");
+        assert_eq!(st.get_attr("password_wo_version"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn an_imported_event_data_is_read_into_the_block() {
+        let m = ConnectConfiguration {
+            event_data: Some(EventData {
+                version: Some("restv2.1".into()),
+                include_data: Some(vec![]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let st = state_from_model(&m, &Value::Null, "acct");
+        let version = st
+            .get_attr("event_data")
+            .and_then(|b| b.get_attr("version"));
+        assert_eq!(version, Some(&s("restv2.1")));
     }
 
     #[test]
