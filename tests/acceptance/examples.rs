@@ -82,7 +82,9 @@ fn validate_example(rel: &str) -> Result<(), String> {
         // for hashicorp/docusign.
         std::fs::write(dir.join("zz_required_providers_test.tf"), REQUIRED_DOCUSIGN).unwrap();
     }
-    if sources.contains("module \"") {
+    // Modules, and the fixture modules of `terraform test` runs, which Terraform ≥ 1.6 validates
+    // along with the module (its tests/*.tftest.hcl).
+    if sources.contains("module \"") || dir.join("tests").is_dir() {
         let out = run_in(&wd, &dir, &["get", "-no-color"]);
         if !out.status.success() {
             return Err(format!(
