@@ -11,6 +11,8 @@ struct Thing {
     modify_calls: AtomicUsize,
     seen_version: Mutex<Option<String>>,
     seen_caps: Mutex<Option<ClientCapabilities>>,
+    /// The private bytes `modify_plan` found in the plan it was handed.
+    seen_plan_private: Mutex<Option<Vec<u8>>>,
     /// Notified when a slow create holds its cancel token.
     slow_started: tokio::sync::Notify,
 }
@@ -98,6 +100,9 @@ impl Resource for Thing {
     }
     async fn modify_plan(&self, _ctx: &Ctx, req: &PlanRequest, plan: &mut PlanResponse) {
         self.modify_calls.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut seen) = self.seen_plan_private.lock() {
+            *seen = Some(plan.planned_private.clone());
+        }
         // Deliberately plans the write-only value: the server must null it.
         plan.planned_state.set_attr(
             "secret",
@@ -932,4 +937,20 @@ fn a_value_sent_as_json_decodes_like_msgpack_and_an_empty_one_is_null() {
         Some(Value::Null)
     );
     assert_eq!(decode(None, &ty(), "config").ok(), Some(Value::Null));
+}
+
+#[tokio::test]
+async fn modify_plan_is_handed_the_prior_private_bytes() {
+    let (s, thing_res) = server();
+    let prior = thing("a", Value::from("1"), Value::from("m"), Value::Null);
+    let cfg = config("b", Value::from("m"), Value::Null);
+    let proposed = proposed(&prior, &cfg);
+    let r = plan(&s, prior, proposed, cfg, b"kept").await;
+    assert_eq!(r.planned_private, b"kept");
+    let seen = thing_res
+        .seen_plan_private
+        .lock()
+        .ok()
+        .and_then(|s| s.clone());
+    assert_eq!(seen.as_deref(), Some(&b"kept"[..]));
 }
