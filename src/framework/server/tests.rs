@@ -15,6 +15,8 @@ struct Thing {
     seen_plan_private: Mutex<Option<Vec<u8>>>,
     /// Notified when a slow create holds its cancel token.
     slow_started: tokio::sync::Notify,
+    /// The cancel token the slow create waits on.
+    slow_token: Mutex<Option<CancellationToken>>,
 }
 
 fn thing_schema() -> Schema {
@@ -116,6 +118,9 @@ impl Resource for Thing {
         let mut s = req.planned_state;
         match s.attr_str("name") {
             Some("slow") => {
+                if let Ok(mut t) = self.slow_token.lock() {
+                    *t = Some(ctx.cancel.clone());
+                }
                 self.slow_started.notify_one();
                 ctx.cancel.cancelled().await;
                 return Err(fail("cancelled"));
@@ -898,6 +903,13 @@ async fn stop_cancels_in_flight_calls_only() {
     });
     thing_res.slow_started.notified().await;
     s.stop();
+    let token = thing_res.slow_token.lock().ok().and_then(|t| t.clone());
+    let cancelled = token.as_ref().is_some_and(CancellationToken::is_cancelled);
+    if !cancelled {
+        // Awaiting it would wait forever: fail instead.
+        slow.abort();
+    }
+    assert!(cancelled, "stop cancels the token of the call in flight");
     let done = slow.await.map(|r| errors(&r.diagnostics));
     assert_eq!(done.ok(), Some(vec!["cancelled".to_string()]));
     // Later calls get a fresh token.
