@@ -7,12 +7,16 @@
 //! * [`path`]: [`AttributePath`]; [`diag`]: [`Diagnostics`].
 //! * [`schema`]: [`Schema`] builder and Terraform's InternalValidate checks.
 //! * [`plan`]: computed-unknown, use-state-for-unknown, requires-replace, write-only helpers.
+//! * [`identity`]: resource identity schemas, declared on resources (Terraform 1.12+).
+//! * [`list`]: list resources for `terraform query` (Terraform 1.14+) and their sink.
 //! * [`provider`]: [`Provider`], [`Resource`], [`DataSource`] and their request/response types.
 //! * [`server`]: [`Server`], Terraform's rules for every resource, one method per RPC.
 
 pub mod codec;
 pub mod diag;
+pub mod identity;
 pub mod json;
+pub mod list;
 pub mod msgpack;
 pub mod number;
 pub mod path;
@@ -28,6 +32,8 @@ mod proptests;
 
 pub use codec::{DecodeError, EncodeError};
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use identity::{IdentityAttribute, IdentitySchema};
+pub use list::{Found, ListRequest, ListResource, ListSink};
 pub use number::Number;
 pub use path::{AttributePath, PathStep};
 pub use provider::{

@@ -19,10 +19,14 @@
 //! built; resources that need the configured API client share it with the provider (for
 //! example through an `Arc<OnceLock<..>>` filled by `configure`).
 //!
-//! Abilities to come (resource identity, list resources) are further defaulted methods, so a
-//! resource without them does not change.
+//! Terraform 1.12+ and 1.14+ abilities are declared, not coded: a resource names its identity
+//! attributes ([`Resource::identity`]; the server derives, checks, imports by and upgrades
+//! identities), and a provider lists its [`ListResource`]s ([`Provider::list_resources`]; the
+//! server runs the stream). Both are defaulted, so a resource without them does not change.
 
 use super::diag::Diagnostics;
+use super::identity::IdentitySchema;
+use super::list::ListResource;
 use super::path::AttributePath;
 use super::schema::Schema;
 use super::value::Value;
@@ -67,6 +71,11 @@ pub trait Provider: Send + Sync {
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
     /// All data source types (called once).
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+    /// All list resource types (called once; `terraform query`, Terraform 1.14+). Each lists a
+    /// managed resource type of the same name, which must declare an identity. Default: none.
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        Vec::new()
+    }
     /// Static checks of the provider config (may contain unknowns).
     async fn validate_config(&self, _ctx: &Ctx, _config: &Value) -> Diagnostics {
         Diagnostics::new()
@@ -79,6 +88,16 @@ pub trait Provider: Send + Sync {
     /// name, when the provider knows it (after `configure`).
     fn default_value(&self, _attribute: &str) -> Option<Value> {
         None
+    }
+    /// The provider's value for `attribute` when it is needed now, even if finding it takes a
+    /// call (an import by identity that leaves out an attribute optional for import). Default:
+    /// [`Self::default_value`].
+    async fn resolve_default(
+        &self,
+        _ctx: &Ctx,
+        attribute: &str,
+    ) -> Result<Option<Value>, Diagnostics> {
+        Ok(self.default_value(attribute))
     }
 }
 
@@ -244,6 +263,12 @@ pub trait Resource: Send + Sync {
     async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult;
     /// Deletes the object (already gone counts as deleted). On `Err`, the prior state is kept.
     async fn delete(&self, ctx: &Ctx, req: DeleteRequest) -> Result<(), Diagnostics>;
+    /// The identity schema (Terraform 1.12+): which state attributes name the remote object.
+    /// Default: none. The server derives every identity from state, and imports by identity
+    /// itself (see [`super::server`]).
+    fn identity(&self) -> Option<IdentitySchema> {
+        None
+    }
     /// Imports by ID. Default: import is not supported.
     async fn import(&self, _ctx: &Ctx, _id: &str) -> ImportResponse {
         let mut diagnostics = Diagnostics::new();

@@ -22,7 +22,26 @@ load any plugins automatically.\n\
 terraform-provider-docusign is the DocuSign provider for Terraform: declare it in a\n\
 configuration's required_providers as source = \"docusign-iac/docusign\" and run\n\
 terraform. For development, `terraform-provider-docusign --debug` starts a server\n\
-Terraform can attach to, and `--version` prints the version.\n";
+Terraform can attach to (add --registry=registry.opentofu.org for OpenTofu), and\n\
+`--version` prints the version.\n";
+
+/// `address` (`host/namespace/type`) with its registry host replaced by `host`, e.g.
+/// `registry.opentofu.org`: OpenTofu reads a reattach address without a host as
+/// `registry.opentofu.org/…`, so its users need that host in the reattach line.
+pub fn in_registry(address: &str, host: &str) -> Result<String, String> {
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if !valid {
+        return Err(format!(
+            "--registry wants a host name such as registry.opentofu.org; got {host:?}"
+        ));
+    }
+    let rest = address.split_once('/').map_or(address, |(_, rest)| rest);
+    Ok(format!("{}/{rest}", host.to_ascii_lowercase()))
+}
 
 /// Why the plugin refuses to start.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -95,7 +114,7 @@ pub fn reattach_text(provider: &str, network: &str, address: &str, pid: u32) -> 
     // (never produced by `listener::bind`) is escaped the shell way.
     let json = config.to_string().replace('\'', "'\\''");
     format!(
-        "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{json}'\n\nPress Ctrl-C to stop the provider.\n"
+        "Provider started. To attach Terraform or OpenTofu, set the TF_REATTACH_PROVIDERS environment variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{json}'\n\nPress Ctrl-C to stop the provider.\n"
     )
 }
 
@@ -162,5 +181,19 @@ mod tests {
         assert_eq!(entry["Test"], true);
         assert_eq!(entry["Addr"]["Network"], "unix");
         assert_eq!(entry["Addr"]["String"], "/tmp/plugin42");
+    }
+
+    #[test]
+    fn a_registry_host_replaces_the_addresses_and_garbage_is_refused() {
+        assert_eq!(
+            in_registry("registry.terraform.io/acme/thing", "Registry.OpenTofu.org"),
+            Ok("registry.opentofu.org/acme/thing".to_owned())
+        );
+        for bad in ["", "a b", "a..b", "x/y"] {
+            assert!(
+                in_registry("registry.terraform.io/acme/thing", bad).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

@@ -44,7 +44,8 @@ const EXIT_USAGE: i32 = 2;
 /// code.
 ///
 /// Arguments: none (launched by Terraform), `--debug` (plaintext server plus a
-/// `TF_REATTACH_PROVIDERS` line to paste), `--version`.
+/// `TF_REATTACH_PROVIDERS` line to paste; `--registry=registry.opentofu.org` names OpenTofu's
+/// registry in it), `--version`.
 /// `make_provider` is called once, after the handshake line is printed, inside
 /// the tokio runtime.
 pub fn run(
@@ -52,6 +53,7 @@ pub fn run(
     make_provider: impl FnOnce() -> Arc<dyn framework::Provider>,
 ) -> i32 {
     let mut debug = false;
+    let mut address = provider_address.to_owned();
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--version" | "-version" | "-v" => {
@@ -61,9 +63,19 @@ pub fn run(
                 ));
             }
             "--debug" | "-debug" => debug = true,
+            other if other.starts_with("--registry=") => {
+                match handshake::in_registry(provider_address, &other["--registry=".len()..]) {
+                    Ok(a) => address = a,
+                    Err(e) => {
+                        eprintln_safe(&format!("terraform-provider-docusign: {e}"));
+                        return EXIT_USAGE;
+                    }
+                }
+            }
             other => {
                 eprintln_safe(&format!(
-                    "terraform-provider-docusign: unknown argument {other:?}; expected --debug or --version"
+                    "terraform-provider-docusign: unknown argument {other:?}; expected --debug \
+                     (with --registry=<host>, e.g. registry.opentofu.org) or --version"
                 ));
                 return EXIT_USAGE;
             }
@@ -73,7 +85,9 @@ pub fn run(
     logging::init(logging::level_from_env());
 
     let mode = if debug {
-        serve::Mode::Debug { provider_address }
+        serve::Mode::Debug {
+            provider_address: address,
+        }
     } else {
         let cookie = std::env::var(handshake::MAGIC_COOKIE_KEY).ok();
         let versions = std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok();

@@ -14,7 +14,8 @@ use tonic::{Request, Response, Status};
 
 use crate::framework::server::{self, DynamicValue, Server};
 use crate::framework::{
-    self, AttributePath, ClientCapabilities, Diagnostics, PathStep, Schema, Severity,
+    self, AttributePath, ClientCapabilities, Diagnostics, IdentitySchema, PathStep, Schema,
+    Severity,
 };
 use crate::protocol::tfplugin5 as pb;
 use pb::provider_server::Provider as ProviderRpc;
@@ -59,6 +60,34 @@ fn dv_to_pb(dv: Option<DynamicValue>) -> Option<pb::DynamicValue> {
         msgpack: d.msgpack,
         json: d.json,
     })
+}
+
+fn identity_from_pb(i: Option<pb::ResourceIdentityData>) -> Option<DynamicValue> {
+    dv_from_pb(i.and_then(|i| i.identity_data))
+}
+
+fn identity_to_pb(dv: Option<DynamicValue>) -> Option<pb::ResourceIdentityData> {
+    dv.map(|d| pb::ResourceIdentityData {
+        identity_data: dv_to_pb(Some(d)),
+    })
+}
+
+/// An identity schema as tfplugin5 carries it.
+fn identity_schema_to_pb(i: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: i.version,
+        identity_attributes: i
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json_bytes(),
+                required_for_import: a.required_for_import,
+                optional_for_import: a.optional_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
+    }
 }
 
 fn path_to_pb(p: &AttributePath) -> pb::AttributePath {
@@ -164,7 +193,7 @@ impl ProviderRpc for ProviderService {
         _request: Request<pb::get_metadata::Request>,
     ) -> RpcResult<pb::get_metadata::Response> {
         tracing::debug!(rpc = "GetMetadata", "rpc");
-        use pb::get_metadata::{DataSourceMetadata, ResourceMetadata};
+        use pb::get_metadata::{DataSourceMetadata, ListResourceMetadata, ResourceMetadata};
         let m = self.server.metadata();
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(server_capabilities()),
@@ -178,6 +207,11 @@ impl ProviderRpc for ProviderService {
                 .resources
                 .into_iter()
                 .map(|type_name| ResourceMetadata { type_name })
+                .collect(),
+            list_resources: m
+                .list_resources
+                .into_iter()
+                .map(|type_name| ListResourceMetadata { type_name })
                 .collect(),
             ..Default::default()
         }))
@@ -203,6 +237,7 @@ impl ProviderRpc for ProviderService {
             provider: Some(schema_to_pb(&s.provider)),
             resource_schemas: all(&s.resources),
             data_source_schemas: all(&s.data_sources),
+            list_resource_schemas: all(&s.list_resources),
             diagnostics: diags_to_pb(&s.diagnostics),
             server_capabilities: Some(server_capabilities()),
             ..Default::default()
@@ -214,9 +249,34 @@ impl ProviderRpc for ProviderService {
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> RpcResult<pb::get_resource_identity_schemas::Response> {
         tracing::debug!(rpc = "GetResourceIdentitySchemas", "rpc");
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        let r = self.server.identity_schemas();
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: r
+                .schemas
+                .iter()
+                .map(|(n, i)| (n.clone(), identity_schema_to_pb(i)))
+                .collect(),
+            diagnostics: diags_to_pb(&r.diagnostics),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> RpcResult<pb::upgrade_resource_identity::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "UpgradeResourceIdentity", type_name = %req.type_name, version = req.version, "rpc");
+        let r = self
+            .server
+            .upgrade_resource_identity(server::UpgradeIdentityRequest {
+                type_name: req.type_name,
+                version: req.version,
+                raw_json: req.raw_identity.map(|r| r.json).unwrap_or_default(),
+            });
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity: identity_to_pb(r.upgraded_identity),
+            diagnostics: diags_to_pb(&r.diagnostics),
+        }))
     }
 
     async fn prepare_provider_config(
@@ -328,6 +388,7 @@ impl ProviderRpc for ProviderService {
                 type_name: req.type_name,
                 current_state: dv_from_pb(req.current_state),
                 private: req.private,
+                current_identity: identity_from_pb(req.current_identity),
                 client_capabilities: caps(req.client_capabilities.as_ref()),
             })
             .await;
@@ -335,6 +396,7 @@ impl ProviderRpc for ProviderService {
             new_state: dv_to_pb(r.new_state),
             diagnostics: diags_to_pb(&r.diagnostics),
             private: r.private,
+            new_identity: identity_to_pb(r.new_identity),
             ..Default::default()
         }))
     }
@@ -353,6 +415,7 @@ impl ProviderRpc for ProviderService {
                 proposed_new_state: dv_from_pb(req.proposed_new_state),
                 config: dv_from_pb(req.config),
                 prior_private: req.prior_private,
+                prior_identity: identity_from_pb(req.prior_identity),
                 client_capabilities: caps(req.client_capabilities.as_ref()),
             })
             .await;
@@ -360,6 +423,7 @@ impl ProviderRpc for ProviderService {
             planned_state: dv_to_pb(r.planned_state),
             requires_replace: r.requires_replace.iter().map(path_to_pb).collect(),
             planned_private: r.planned_private,
+            planned_identity: identity_to_pb(r.planned_identity),
             diagnostics: diags_to_pb(&r.diagnostics),
             ..Default::default()
         }))
@@ -378,11 +442,13 @@ impl ProviderRpc for ProviderService {
                 planned_state: dv_from_pb(req.planned_state),
                 config: dv_from_pb(req.config),
                 planned_private: req.planned_private,
+                planned_identity: identity_from_pb(req.planned_identity),
             })
             .await;
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: dv_to_pb(r.new_state),
             private: r.private,
+            new_identity: identity_to_pb(r.new_identity),
             diagnostics: diags_to_pb(&r.diagnostics),
             ..Default::default()
         }))
@@ -399,6 +465,7 @@ impl ProviderRpc for ProviderService {
             .import_resource_state(server::ImportStateRequest {
                 type_name: req.type_name,
                 id: req.id,
+                identity: identity_from_pb(req.identity),
                 client_capabilities: caps(req.client_capabilities.as_ref()),
             })
             .await;
@@ -409,7 +476,7 @@ impl ProviderRpc for ProviderService {
                 type_name: i.type_name,
                 state: dv_to_pb(Some(i.state)),
                 private: i.private,
-                identity: None,
+                identity: identity_to_pb(i.identity),
             })
             .collect();
         Ok(Response::new(pb::import_resource_state::Response {
@@ -438,6 +505,49 @@ impl ProviderRpc for ProviderService {
             diagnostics: diags_to_pb(&r.diagnostics),
             deferred: None,
         }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> RpcResult<pb::validate_list_resource_config::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateListResourceConfig", type_name = %req.type_name, "rpc");
+        let diags = self
+            .server
+            .validate_list_resource_config(server::ValidateListRequest {
+                type_name: req.type_name,
+                config: dv_from_pb(req.config),
+                limit: dv_from_pb(req.limit),
+            })
+            .await;
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diags_to_pb(&diags),
+        }))
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> RpcResult<tonic::codegen::BoxStream<pb::list_resource::Event>> {
+        use tokio_stream::StreamExt as _;
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ListResource", type_name = %req.type_name, limit = req.limit, include_resource_object = req.include_resource_object, "rpc");
+        let rx = self.server.list_resource(server::ListResourceRequest {
+            type_name: req.type_name,
+            config: dv_from_pb(req.config),
+            include_resource_object: req.include_resource_object,
+            limit: req.limit,
+        });
+        let events = tokio_stream::wrappers::ReceiverStream::new(rx).map(|ev| {
+            Ok(pb::list_resource::Event {
+                identity: identity_to_pb(ev.identity),
+                display_name: ev.display_name,
+                resource_object: dv_to_pb(ev.resource_object),
+                diagnostic: diags_to_pb(&ev.diagnostics),
+            })
+        });
+        Ok(Response::new(Box::pin(events)))
     }
 
     async fn stop(&self, _request: Request<pb::stop::Request>) -> RpcResult<pb::stop::Response> {

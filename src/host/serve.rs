@@ -43,7 +43,7 @@ pub enum Mode {
     Plugin { client_cert: Option<String> },
     /// `--debug`: plaintext, a reattach line for the provider at this registry address,
     /// Ctrl-C stops it.
-    Debug { provider_address: &'static str },
+    Debug { provider_address: String },
 }
 
 /// Ignores SIGINT for the rest of the process: Ctrl-C reaches the whole
@@ -108,7 +108,7 @@ pub async fn serve<S: Provider>(
                 }
             });
             write_stdout(&handshake::reattach_text(
-                provider_address,
+                &provider_address,
                 endpoint.network(),
                 endpoint.address(),
                 std::process::id(),

@@ -30,7 +30,7 @@ use crate::framework::provider::{
     ReadResponse, Resource, UpdateRequest,
 };
 use crate::framework::schema::{Attribute, Block, Schema};
-use crate::framework::{Diagnostic, Diagnostics, Type, Value};
+use crate::framework::{Diagnostic, Diagnostics, IdentitySchema, Type, Value};
 
 pub const TYPE_NAME: &str = "docusign_connect_hmac_key";
 
@@ -174,7 +174,7 @@ async fn after_lost_answer(
 
 /// The state of a key: `secret` and `keepers` come from `prior` (DocuSign shows the secret only
 /// when it creates the key; keepers are Terraform's own), the rest from DocuSign.
-fn state(key: &HmacSecret, prior: &Value, account: &str, secret: Option<&str>) -> Value {
+pub(crate) fn state(key: &HmacSecret, prior: &Value, account: &str, secret: Option<&str>) -> Value {
     let keep = |name: &str| {
         prior
             .get_attr(name)
@@ -238,6 +238,10 @@ fn created_key(
 
 #[async_trait]
 impl Resource for ConnectHmacKeyResource {
+    fn identity(&self) -> Option<IdentitySchema> {
+        Some(super::identity::schema(Some("key_id"), "HMAC key"))
+    }
+
     fn type_name(&self) -> &str {
         TYPE_NAME
     }

@@ -8,6 +8,8 @@
 //! * [`connect_oauth_config`] is `docusign_connect_oauth_config`;
 //! * [`connect_hmac_key`] is `docusign_connect_hmac_key`;
 //! * [`data_sources`] holds the data sources;
+//! * [`identity`] declares the resources' identities (Terraform 1.12+);
+//! * [`list`] holds the list resources of `terraform query` (Terraform 1.14+);
 //! * [`shared`] holds the configured client, shared by every resource.
 //!
 //! Resources see only framework values and the client's typed model; they never see JSON.
@@ -18,6 +20,8 @@ pub mod connect_hmac_key;
 pub mod connect_oauth_config;
 pub mod data_sources;
 pub mod fields;
+pub mod identity;
+pub mod list;
 pub mod provider_config;
 pub mod shared;
 
@@ -26,6 +30,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::client::{self, Client};
+use crate::framework::ListResource;
 use crate::framework::provider::{Ctx, DataSource, Provider, Resource};
 use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
 use shared::Shared;
@@ -83,11 +88,34 @@ impl Provider for DocusignProvider {
         ]
     }
 
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        let s = &self.shared;
+        vec![
+            Arc::new(list::PerAccount::<list::Configurations>::new(s.clone())),
+            Arc::new(list::PerAccount::<list::HmacKeys>::new(s.clone())),
+            Arc::new(list::PerAccount::<list::OAuthSettings>::new(s.clone())),
+        ]
+    }
+
     /// `account_id` defaults to the provider's account, once configured.
     fn default_value(&self, attribute: &str) -> Option<Value> {
         match attribute {
             "account_id" => self.shared.configured_account().map(Value::string),
             _ => None,
+        }
+    }
+
+    /// `account_id`: the provider's account, discovered if the configuration names none.
+    async fn resolve_default(
+        &self,
+        ctx: &Ctx,
+        attribute: &str,
+    ) -> Result<Option<Value>, Diagnostics> {
+        match attribute {
+            "account_id" => Ok(Some(Value::string(
+                self.shared.account_for(ctx, None).await?,
+            ))),
+            _ => Ok(self.default_value(attribute)),
         }
     }
 

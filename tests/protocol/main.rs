@@ -5,6 +5,7 @@
 
 mod alpn;
 mod reliability;
+mod replay;
 mod support;
 mod write_only;
 
@@ -262,8 +263,9 @@ async fn sigint_does_not_kill_the_provider() {
         .expect("still serving after SIGINT");
 }
 
-#[tokio::test]
-async fn debug_mode_prints_a_reattach_line_and_serves_plaintext() {
+/// Starts the binary with `args` (debug mode) and returns it, its temp dir and the parsed
+/// `TF_REATTACH_PROVIDERS` JSON of its reattach line.
+fn start_debug(args: &[&str]) -> (std::process::Child, tempfile::TempDir, serde_json::Value) {
     let tmp = tempfile::Builder::new()
         .prefix("tfp")
         .tempdir_in("/tmp")
@@ -272,7 +274,7 @@ async fn debug_mode_prints_a_reattach_line_and_serves_plaintext() {
         cookie: false,
         client: None,
         protocol_versions: None,
-        args: vec!["--debug".into()],
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
         ..Launch::default()
     };
     let mut child = launch.command(tmp.path()).spawn().unwrap();
@@ -302,6 +304,32 @@ async fn debug_mode_prints_a_reattach_line_and_serves_plaintext() {
         .trim_start_matches("TF_REATTACH_PROVIDERS='")
         .trim_end_matches('\'');
     let config: serde_json::Value = serde_json::from_str(json).expect("reattach JSON");
+    (child, tmp, config)
+}
+
+#[test]
+fn debug_mode_names_the_registry_opentofu_reads() {
+    // OpenTofu reads `docusign-iac/docusign` as registry.opentofu.org/docusign-iac/docusign
+    // (`parseReattachProviders`, cmd/tofu/main.go@opentofu/opentofu v1.11.14).
+    let (mut child, _tmp, config) = start_debug(&["--debug", "--registry=registry.opentofu.org"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let keys: Vec<&String> = config.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["registry.opentofu.org/docusign-iac/docusign"]);
+    let output = Launch {
+        cookie: false,
+        args: vec!["--debug".into(), "--registry=not a host".into()],
+        ..Launch::default()
+    }
+    .command(std::path::Path::new("/tmp"))
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn debug_mode_prints_a_reattach_line_and_serves_plaintext() {
+    let (mut child, _tmp, config) = start_debug(&["--debug"]);
     let entry = &config["registry.terraform.io/docusign-iac/docusign"];
     assert_eq!(entry["Protocol"], "grpc");
     assert_eq!(entry["ProtocolVersion"], 5);

@@ -29,23 +29,44 @@
 //!   the Terraform version comes from Configure. [`Server::stop`] cancels the token of every
 //!   call in flight, then installs a fresh one.
 //!
-//! Room to grow: resource identity (an identity schema per resource, identity values next to
-//! state in read, plan, apply and import, and an `upgrade_resource_identity` method) and list
-//! resources (a third registry beside resources and data sources, with a streaming method) are
-//! additive: new optional request/response fields, new defaulted trait methods, new methods
-//! here. Nothing existing changes shape.
+//! * **Identity** (Terraform 1.12+; a resource declares its [`IdentitySchema`], nothing more).
+//!   The identity answered with a state is always derived from that state, so it agrees with
+//!   the schema and cannot drift; an object without a complete identity (a planned create, a
+//!   partial import) is answered without one. Read, plan and apply answer an identity; one that
+//!   differs from the identity Terraform holds (current, prior or planned) is an error
+//!   ("Unexpected Identity Change") and the stored state and identity are kept. A destroy plan
+//!   and a failed call pass the held identity through. Import by identity builds the partial
+//!   state from the identity itself: each attribute goes into its state attribute, one optional
+//!   for import and left out takes the provider's value ([`Provider::resolve_default`]), one
+//!   required and left out is an error. UpgradeResourceIdentity reads the current version only.
+//!   Terraform 1.0–1.11 and OpenTofu never send or read these fields, so nothing changes there.
+//! * **List resources** (`terraform query`, Terraform 1.14+): each needs a managed resource of
+//!   the same name with an identity (else a schema error). The stream carries one event per
+//!   object the list reports, with the identity derived from its state, the state itself only
+//!   when `include_resource_object` (write-only attributes nulled), at most `limit` objects
+//!   (then the list's sink closes, so it stops calling DocuSign), and ends at the first error.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio_util::sync::CancellationToken;
 
-use super::provider::{
-    Applied, ClientCapabilities, CreateRequest, Ctx, DataSource, DeleteRequest, PlanRequest,
-    PlanResponse, Provider, ReadRequest, Resource, UpdateRequest,
-};
-use super::{AttributePath, Diagnostic, Diagnostics, Schema, Type, Value, json, msgpack, plan};
+use tokio::sync::mpsc;
 
+use super::list::{ListEvent, ListRequest, ListResource, ListSink};
+use super::provider::{
+    Applied, ClientCapabilities, CreateRequest, Ctx, DataSource, DeleteRequest, ImportResponse,
+    PlanRequest, PlanResponse, Provider, ReadRequest, Resource, UpdateRequest,
+};
+use super::{
+    AttributePath, Diagnostic, Diagnostics, IdentitySchema, Schema, Type, Value, json, msgpack,
+    plan,
+};
+
+#[cfg(test)]
+mod identity_tests;
+#[cfg(test)]
+mod list_tests;
 #[cfg(test)]
 mod tests;
 
@@ -92,6 +113,8 @@ pub struct MetadataResponse {
     pub resources: Vec<String>,
     /// Data source type names, sorted.
     pub data_sources: Vec<String>,
+    /// List resource type names, sorted.
+    pub list_resources: Vec<String>,
     /// Schema problems (a bug in the provider).
     pub diagnostics: Diagnostics,
 }
@@ -105,7 +128,75 @@ pub struct SchemaResponse {
     pub resources: BTreeMap<String, Schema>,
     /// Data source schemas by type name.
     pub data_sources: BTreeMap<String, Schema>,
+    /// List resource `config` block schemas by type name.
+    pub list_resources: BTreeMap<String, Schema>,
     /// Schema problems (a bug in the provider).
+    pub diagnostics: Diagnostics,
+}
+
+/// GetResourceIdentitySchemas' answer.
+#[derive(Debug, Clone, Default)]
+pub struct IdentitySchemasResponse {
+    /// Identity schemas by resource type name (resources without one are absent).
+    pub schemas: BTreeMap<String, IdentitySchema>,
+    /// Schema problems (a bug in the provider).
+    pub diagnostics: Diagnostics,
+}
+
+/// UpgradeResourceIdentity's input.
+#[derive(Debug, Clone, Default)]
+pub struct UpgradeIdentityRequest {
+    /// Resource type.
+    pub type_name: String,
+    /// The identity schema version the identity was stored with.
+    pub version: i64,
+    /// The stored identity as JSON.
+    pub raw_json: Vec<u8>,
+}
+
+/// UpgradeResourceIdentity's answer.
+#[derive(Debug, Clone, Default)]
+pub struct UpgradeIdentityResponse {
+    /// The identity in the current identity schema.
+    pub upgraded_identity: Option<DynamicValue>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+}
+
+/// ValidateListResourceConfig's input.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateListRequest {
+    /// List resource type.
+    pub type_name: String,
+    /// The `config` block (may hold unknowns).
+    pub config: Option<DynamicValue>,
+    /// The `limit` argument (a number), when the client sends it.
+    pub limit: Option<DynamicValue>,
+}
+
+/// ListResource's input.
+#[derive(Debug, Clone, Default)]
+pub struct ListResourceRequest {
+    /// List resource type.
+    pub type_name: String,
+    /// The `config` block.
+    pub config: Option<DynamicValue>,
+    /// Send each object's state too.
+    pub include_resource_object: bool,
+    /// The most objects to send.
+    pub limit: i64,
+}
+
+/// One event of a ListResource stream.
+#[derive(Debug, Clone, Default)]
+pub struct ListResult {
+    /// The object's identity (absent on an event of diagnostics only).
+    pub identity: Option<DynamicValue>,
+    /// A name for people.
+    pub display_name: String,
+    /// The object's state, when requested.
+    pub resource_object: Option<DynamicValue>,
+    /// Problems; an error is the last event.
     pub diagnostics: Diagnostics,
 }
 
@@ -169,6 +260,8 @@ pub struct ReadResourceRequest {
     pub current_state: Option<DynamicValue>,
     /// Private bytes from state.
     pub private: Vec<u8>,
+    /// The identity Terraform holds for the object (Terraform 1.12+).
+    pub current_identity: Option<DynamicValue>,
     /// What the client supports.
     pub client_capabilities: Option<ClientCapabilities>,
 }
@@ -180,6 +273,8 @@ pub struct ReadResourceResponse {
     pub new_state: Option<DynamicValue>,
     /// Private bytes to store.
     pub private: Vec<u8>,
+    /// The object's identity.
+    pub new_identity: Option<DynamicValue>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }
@@ -197,6 +292,8 @@ pub struct PlanChangeRequest {
     pub config: Option<DynamicValue>,
     /// Private bytes from state.
     pub prior_private: Vec<u8>,
+    /// The identity Terraform holds for the object.
+    pub prior_identity: Option<DynamicValue>,
     /// What the client supports.
     pub client_capabilities: Option<ClientCapabilities>,
 }
@@ -210,6 +307,8 @@ pub struct PlanChangeResponse {
     pub requires_replace: Vec<AttributePath>,
     /// Private bytes handed to apply.
     pub planned_private: Vec<u8>,
+    /// The object's identity after the change (absent when not known yet).
+    pub planned_identity: Option<DynamicValue>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }
@@ -227,6 +326,8 @@ pub struct ApplyChangeRequest {
     pub config: Option<DynamicValue>,
     /// Private bytes from the plan.
     pub planned_private: Vec<u8>,
+    /// The identity the plan answered.
+    pub planned_identity: Option<DynamicValue>,
 }
 
 /// ApplyResourceChange's answer.
@@ -236,6 +337,8 @@ pub struct ApplyChangeResponse {
     pub new_state: Option<DynamicValue>,
     /// Private bytes to store.
     pub private: Vec<u8>,
+    /// The object's identity.
+    pub new_identity: Option<DynamicValue>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }
@@ -245,8 +348,10 @@ pub struct ApplyChangeResponse {
 pub struct ImportStateRequest {
     /// Resource type.
     pub type_name: String,
-    /// The id the user gave.
+    /// The id the user gave (empty when importing by identity).
     pub id: String,
+    /// The identity the user gave (`import { identity = { … } }`, Terraform 1.12+).
+    pub identity: Option<DynamicValue>,
     /// What the client supports.
     pub client_capabilities: Option<ClientCapabilities>,
 }
@@ -260,6 +365,8 @@ pub struct ImportedResource {
     pub state: DynamicValue,
     /// Private bytes for the read that follows.
     pub private: Vec<u8>,
+    /// Its identity, when the state holds all of it.
+    pub identity: Option<DynamicValue>,
 }
 
 /// ImportResourceState's answer.
@@ -296,6 +403,15 @@ struct ResourceEntry {
     resource: Arc<dyn Resource>,
     schema: Schema,
     ty: Type,
+    /// Its identity schema and that schema's type.
+    identity: Option<(IdentitySchema, Type)>,
+}
+
+/// A list resource type with its `config` schema computed once.
+struct ListEntry {
+    list: Arc<dyn ListResource>,
+    schema: Schema,
+    ty: Type,
 }
 
 /// A data source type with its schema computed once.
@@ -320,6 +436,7 @@ pub struct Server {
     provider_ty: Type,
     resources: BTreeMap<String, ResourceEntry>,
     data_sources: BTreeMap<String, DataSourceEntry>,
+    list_resources: BTreeMap<String, ListEntry>,
     session: Mutex<Session>,
 }
 
@@ -419,6 +536,92 @@ fn or_private(new: Vec<u8>, old: Vec<u8>) -> Vec<u8> {
     if new.is_empty() { old } else { new }
 }
 
+/// True when Terraform sent a value (an empty DynamicValue counts as none).
+fn is_sent(dv: Option<&DynamicValue>) -> bool {
+    dv.is_some_and(|d| !d.msgpack.is_empty() || !d.json.is_empty())
+}
+
+/// An object of type `ty` with every attribute null.
+fn null_object(ty: &Type) -> Value {
+    match ty {
+        Type::Object(attrs) => Value::Object(
+            attrs
+                .keys()
+                .map(|k| (k.clone(), Value::Null))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        _ => Value::Null,
+    }
+}
+
+/// The identity Terraform holds for an object of `e`, decoded (null when it sent none or the
+/// resource has no identity).
+fn identity_in(e: &ResourceEntry, dv: Option<&DynamicValue>) -> Result<Value, Diagnostics> {
+    match &e.identity {
+        Some((_, ty)) => decode(dv, ty, "identity"),
+        None => Ok(Value::Null),
+    }
+}
+
+/// The identity to answer with `state`: derived from it (`None` when the resource has no
+/// identity or the state does not hold all of it). One that differs from `held`, the identity
+/// Terraform holds (null: none), is an error added to `diags`, and `Err`: an object's identity
+/// never changes, as terraform-plugin-framework also refuses.
+fn identity_out(
+    e: &ResourceEntry,
+    state: &Value,
+    held: &Value,
+    operation: &str,
+    diags: &mut Diagnostics,
+) -> Result<Option<DynamicValue>, ()> {
+    let Some((schema, ty)) = &e.identity else {
+        return Ok(None);
+    };
+    let Some(derived) = schema.from_state(state) else {
+        return Ok(None);
+    };
+    if !held.is_null() && *held != derived {
+        diags.error(
+            "Unexpected Identity Change",
+            format!(
+                "During the {operation} operation, the provider found an identity different from \
+                 the one Terraform holds for this object. This is a bug in the provider. Held \
+                 identity: {}. New identity: {}.",
+                describe_identity(held),
+                describe_identity(&derived)
+            ),
+        );
+        return Err(());
+    }
+    encode(&derived, ty, "identity")
+        .map(Some)
+        .map_err(|d| diags.extend(d))
+}
+
+/// `name = "value"` pairs of an identity, for messages (identities hold ids, never secrets).
+fn describe_identity(v: &Value) -> String {
+    match v.as_entries() {
+        Some(m) => m
+            .iter()
+            .map(|(k, v)| match v.as_str() {
+                Some(s) => format!("{k} = {s:?}"),
+                None => format!("{k} = null"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => "null".into(),
+    }
+}
+
+/// The error for an identity attribute an import by identity left out or left empty.
+fn missing_identity_attribute(type_name: &str, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Missing identity attribute",
+        format!("Importing {type_name} by identity needs a value for {name}."),
+    )
+    .at(AttributePath::attr_path(name))
+}
+
 impl Server {
     /// Builds the server; calls `schema()`, `resources()` and `data_sources()` once.
     pub fn new(provider: Arc<dyn Provider>) -> Self {
@@ -430,10 +633,15 @@ impl Server {
             .map(|resource| {
                 let schema = resource.schema();
                 let ty = schema.implied_type();
+                let identity = resource.identity().map(|i| {
+                    let t = i.implied_type();
+                    (i, t)
+                });
                 let entry = ResourceEntry {
                     resource,
                     schema,
                     ty,
+                    identity,
                 };
                 (entry.resource.type_name().to_owned(), entry)
             })
@@ -452,12 +660,22 @@ impl Server {
                 (entry.data_source.type_name().to_owned(), entry)
             })
             .collect();
+        let list_resources = provider
+            .list_resources()
+            .into_iter()
+            .map(|list| {
+                let schema = list.schema();
+                let ty = schema.implied_type();
+                (list.type_name().to_owned(), ListEntry { list, schema, ty })
+            })
+            .collect();
         Self {
             provider,
             provider_schema,
             provider_ty,
             resources,
             data_sources,
+            list_resources,
             session: Mutex::new(Session::default()),
         }
     }
@@ -500,6 +718,16 @@ impl Server {
         })
     }
 
+    fn list_entry(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
+        self.list_resources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown list resource type",
+                format!("The provider does not support list resource type {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
     fn schema_diagnostics(&self) -> Diagnostics {
         let mut d = Diagnostics::new();
         let mut check = |kind: &str, name: &str, s: &Schema| {
@@ -517,6 +745,28 @@ impl Server {
         for (n, e) in &self.data_sources {
             check("data source", n, &e.schema);
         }
+        for (n, e) in &self.list_resources {
+            check("list resource", n, &e.schema);
+        }
+        for (n, e) in &self.resources {
+            if let Some((i, _)) = &e.identity
+                && let Err(errs) = i.validate(&e.ty)
+            {
+                d.error(
+                    format!("Invalid identity schema for {n}"),
+                    format!("This is a bug in the provider: {}", errs.join("; ")),
+                );
+            }
+        }
+        for n in self.list_resources.keys() {
+            if self.resources.get(n).is_none_or(|e| e.identity.is_none()) {
+                d.error(
+                    format!("Invalid list resource {n}"),
+                    "This is a bug in the provider: a list resource needs a managed resource \
+                     type of the same name with an identity.",
+                );
+            }
+        }
         d
     }
 
@@ -525,6 +775,7 @@ impl Server {
         MetadataResponse {
             resources: self.resources.keys().cloned().collect(),
             data_sources: self.data_sources.keys().cloned().collect(),
+            list_resources: self.list_resources.keys().cloned().collect(),
             diagnostics: self.schema_diagnostics(),
         }
     }
@@ -542,6 +793,23 @@ impl Server {
                 .data_sources
                 .iter()
                 .map(|(n, e)| (n.clone(), e.schema.clone()))
+                .collect(),
+            list_resources: self
+                .list_resources
+                .iter()
+                .map(|(n, e)| (n.clone(), e.schema.clone()))
+                .collect(),
+            diagnostics: self.schema_diagnostics(),
+        }
+    }
+
+    /// GetResourceIdentitySchemas.
+    pub fn identity_schemas(&self) -> IdentitySchemasResponse {
+        IdentitySchemasResponse {
+            schemas: self
+                .resources
+                .iter()
+                .filter_map(|(n, e)| e.identity.as_ref().map(|(i, _)| (n.clone(), i.clone())))
                 .collect(),
             diagnostics: self.schema_diagnostics(),
         }
@@ -662,12 +930,16 @@ impl Server {
         let run = async {
             let e = self.resource(&req.type_name)?;
             let current = decode(req.current_state.as_ref(), &e.ty, "current state")?;
+            let held = identity_in(e, req.current_identity.as_ref())?;
             let read = ReadRequest {
                 current_state: current,
                 private: req.private.clone(),
             };
             let resp = e.resource.read(&ctx, read).await?;
             let mut diags = resp.diagnostics;
+            let Ok(identity) = identity_out(e, &resp.new_state, &held, "read", &mut diags) else {
+                return Err(diags);
+            };
             match outgoing(
                 resp.new_state,
                 &e.schema,
@@ -679,6 +951,7 @@ impl Server {
                 Ok(state) => Ok(ReadResourceResponse {
                     new_state: Some(state),
                     private: or_private(resp.private, req.private.clone()),
+                    new_identity: identity,
                     diagnostics: diags,
                 }),
                 Err(()) => Err(diags),
@@ -688,6 +961,7 @@ impl Server {
             .unwrap_or_else(|diagnostics| ReadResourceResponse {
                 new_state: req.current_state.clone(),
                 private: req.private.clone(),
+                new_identity: req.current_identity.clone(),
                 diagnostics,
             })
     }
@@ -700,11 +974,13 @@ impl Server {
             let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state")?;
             let proposed = decode(req.proposed_new_state.as_ref(), &e.ty, "proposed new state")?;
             let config = decode(req.config.as_ref(), &e.ty, "configuration")?;
+            let held = identity_in(e, req.prior_identity.as_ref())?;
             if proposed.is_null() {
                 tracing::debug!(type_name = %req.type_name, "destroy plan: planned state null");
                 return Ok(PlanChangeResponse {
                     planned_state: Some(encode(&Value::Null, &e.ty, "planned state")?),
                     planned_private: req.prior_private.clone(),
+                    planned_identity: req.prior_identity.clone(),
                     ..Default::default()
                 });
             }
@@ -733,6 +1009,16 @@ impl Server {
                 }
             }
             let mut diags = resp.diagnostics;
+            // An update keeps the object's identity; a create or a replacement has none yet.
+            let updating = !request.prior_state.is_null() && resp.requires_replace.is_empty();
+            let identity = if updating {
+                match identity_out(e, &resp.planned_state, &held, "plan", &mut diags) {
+                    Ok(identity) => identity,
+                    Err(()) => return Err(diags),
+                }
+            } else {
+                None
+            };
             let state = outgoing(
                 resp.planned_state,
                 &e.schema,
@@ -745,6 +1031,7 @@ impl Server {
                 planned_state: state.ok(),
                 requires_replace: resp.requires_replace,
                 planned_private: or_private(resp.planned_private, req.prior_private.clone()),
+                planned_identity: identity,
                 diagnostics: diags,
             })
         };
@@ -758,7 +1045,8 @@ impl Server {
     /// ApplyResourceChange: dispatch, and the failure rule.
     pub async fn apply_resource_change(&self, req: ApplyChangeRequest) -> ApplyChangeResponse {
         let ctx = self.ctx(None);
-        // What a failure leaves: nothing after a create, the prior state otherwise.
+        // What a failure leaves: nothing after a create, the prior state (and the identity
+        // Terraform holds) otherwise.
         let failed = |diagnostics: Diagnostics, creating: bool| ApplyChangeResponse {
             new_state: if creating {
                 None
@@ -769,6 +1057,11 @@ impl Server {
                 Vec::new()
             } else {
                 req.planned_private.clone()
+            },
+            new_identity: if creating {
+                None
+            } else {
+                req.planned_identity.clone()
             },
             diagnostics,
         };
@@ -781,9 +1074,10 @@ impl Server {
                 decode(req.prior_state.as_ref(), &e.ty, "prior state")?,
                 decode(req.planned_state.as_ref(), &e.ty, "planned state")?,
                 decode(req.config.as_ref(), &e.ty, "configuration")?,
+                identity_in(e, req.planned_identity.as_ref())?,
             ))
         })();
-        let (prior, planned, config) = match decoded {
+        let (prior, planned, config, held) = match decoded {
             Ok(v) => v,
             Err(d) => return failed(d, false),
         };
@@ -823,6 +1117,9 @@ impl Server {
             Err(d) => return failed(d, creating),
         };
         let mut diags = applied.diagnostics;
+        let Ok(identity) = identity_out(e, &applied.state, &held, "apply", &mut diags) else {
+            return failed(diags, creating);
+        };
         match outgoing(
             applied.state,
             &e.schema,
@@ -834,6 +1131,7 @@ impl Server {
             Ok(state) => ApplyChangeResponse {
                 new_state: Some(state),
                 private: or_private(applied.private, req.planned_private.clone()),
+                new_identity: identity,
                 diagnostics: diags,
             },
             Err(()) => failed(diags, creating),
@@ -845,7 +1143,12 @@ impl Server {
         let ctx = self.ctx(req.client_capabilities);
         let run = async {
             let e = self.resource(&req.type_name)?;
-            let resp = e.resource.import(&ctx, &req.id).await;
+            let resp = if is_sent(req.identity.as_ref()) {
+                self.import_by_identity(&ctx, e, &req.type_name, req.identity.as_ref())
+                    .await?
+            } else {
+                e.resource.import(&ctx, &req.id).await
+            };
             let mut diags = resp.diagnostics;
             if resp.state.is_null() {
                 if !diags.has_errors() {
@@ -856,6 +1159,10 @@ impl Server {
                 }
                 return Err(diags);
             }
+            let Ok(identity) = identity_out(e, &resp.state, &Value::Null, "import", &mut diags)
+            else {
+                return Err(diags);
+            };
             let Ok(state) = outgoing(
                 resp.state,
                 &e.schema,
@@ -871,6 +1178,7 @@ impl Server {
                     type_name: req.type_name.clone(),
                     state,
                     private: resp.private,
+                    identity,
                 }],
                 diagnostics: diags,
             })
@@ -911,10 +1219,285 @@ impl Server {
             })
     }
 
+    /// The partial state of an import by identity: every attribute null but the identity's,
+    /// each in its state attribute; one optional for import and left out takes the provider's
+    /// value for that state attribute. The read Terraform makes next fills in the rest.
+    async fn import_by_identity(
+        &self,
+        ctx: &Ctx,
+        e: &ResourceEntry,
+        type_name: &str,
+        sent: Option<&DynamicValue>,
+    ) -> Result<ImportResponse, Diagnostics> {
+        let Some((schema, ty)) = &e.identity else {
+            return Err(Diagnostic::error(
+                "Import by identity not supported",
+                format!("{type_name} has no identity; import it by ID."),
+            )
+            .into());
+        };
+        let identity = decode(sent, ty, "import identity")?;
+        let mut state = null_object(&e.ty);
+        let mut diags = Diagnostics::new();
+        for a in &schema.attributes {
+            let mut v = identity.get_attr(&a.name).cloned().unwrap_or_default();
+            if !v.is_wholly_known() {
+                diags.push(
+                    Diagnostic::error(
+                        "Unknown identity attribute",
+                        format!(
+                            "Importing {type_name} by identity needs a known value for {}.",
+                            a.name
+                        ),
+                    )
+                    .at(AttributePath::attr_path(&a.name)),
+                );
+                continue;
+            }
+            if v.is_null() && a.optional_for_import {
+                v = self
+                    .provider
+                    .resolve_default(ctx, &a.state_attribute)
+                    .await?
+                    .unwrap_or_default();
+            }
+            if v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()) {
+                diags.push(missing_identity_attribute(type_name, &a.name));
+                continue;
+            }
+            state.set_attr(a.state_attribute.clone(), v);
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(ImportResponse {
+            state,
+            diagnostics: diags,
+            ..Default::default()
+        })
+    }
+
+    /// UpgradeResourceIdentity: the stored identity, of version `version`, in the current
+    /// identity schema. Only the current version exists, so any other is refused; Terraform
+    /// calls this only for a stored version lower than the schema's.
+    pub fn upgrade_resource_identity(
+        &self,
+        req: UpgradeIdentityRequest,
+    ) -> UpgradeIdentityResponse {
+        let run = || {
+            let e = self.resource(&req.type_name)?;
+            let Some((schema, ty)) = &e.identity else {
+                return Err(Diagnostics::from(Diagnostic::error(
+                    "Resource has no identity",
+                    format!("{} has no identity to upgrade.", req.type_name),
+                )));
+            };
+            if req.version != schema.version {
+                let why = if req.version > schema.version {
+                    "It was written by a newer version of the provider; upgrade the provider."
+                } else {
+                    "This provider has no such identity version."
+                };
+                return Err(Diagnostic::error(
+                    "Unsupported identity version",
+                    format!(
+                        "The stored identity has version {}, but this provider's identity is \
+                         at version {}. {why}",
+                        req.version, schema.version
+                    ),
+                )
+                .into());
+            }
+            let v = json::decode(&req.raw_json, ty).map_err(|e| {
+                Diagnostics::from(Diagnostic::error(
+                    "Invalid stored identity",
+                    format!("The stored identity could not be read: {e}"),
+                ))
+            })?;
+            let complete = v.is_wholly_known()
+                && schema
+                    .attributes
+                    .iter()
+                    .all(|a| v.get_attr(&a.name).is_some_and(|x| !x.is_null()));
+            if !complete {
+                return Err(Diagnostic::error(
+                    "Invalid stored identity",
+                    "The stored identity is incomplete.",
+                )
+                .into());
+            }
+            encode(&v, ty, "upgraded identity")
+        };
+        match run() {
+            Ok(dv) => UpgradeIdentityResponse {
+                upgraded_identity: Some(dv),
+                diagnostics: Diagnostics::new(),
+            },
+            Err(diagnostics) => UpgradeIdentityResponse {
+                upgraded_identity: None,
+                diagnostics,
+            },
+        }
+    }
+
+    /// ValidateListResourceConfig: the `config` block, and a `limit` below zero.
+    pub async fn validate_list_resource_config(&self, req: ValidateListRequest) -> Diagnostics {
+        let ctx = self.ctx(None);
+        let run = async {
+            let e = self.list_entry(&req.type_name)?;
+            let config = decode(req.config.as_ref(), &e.ty, "list configuration")?;
+            let mut d = Diagnostics::new();
+            let limit = decode(req.limit.as_ref(), &Type::Number, "limit")?;
+            if limit.as_number().is_some_and(|n| n.as_f64() < 0.0) {
+                d.error(
+                    "Invalid limit",
+                    "The limit of a list block must be zero or more.",
+                );
+            }
+            d.extend(e.list.validate(&ctx, &config).await);
+            Ok::<_, Diagnostics>(d)
+        };
+        run.await.unwrap_or_else(|d| d)
+    }
+
+    /// ListResource: runs the list and answers the stream Terraform reads (see the module
+    /// docs). The list runs in its own task; the stream ends when it is done, at the first
+    /// error, or after `limit` objects (the list's sink then closes).
+    pub fn list_resource(&self, req: ListResourceRequest) -> mpsc::Receiver<ListResult> {
+        let (out, rx) = mpsc::channel(16);
+        let started = (|| {
+            let l = self.list_entry(&req.type_name)?;
+            let e = self.resource(&req.type_name)?;
+            let Some(identity) = e.identity.clone() else {
+                return Err(Diagnostics::from(Diagnostic::error(
+                    "List resource without identity",
+                    "This is a bug in the provider: the listed resource type has no identity.",
+                )));
+            };
+            let config = decode(req.config.as_ref(), &l.ty, "list configuration")?;
+            Ok((
+                l.list.clone(),
+                identity,
+                e.schema.clone(),
+                e.ty.clone(),
+                config,
+            ))
+        })();
+        let (list, identity, schema, ty, config) = match started {
+            Ok(v) => v,
+            Err(diagnostics) => {
+                let _ = out.try_send(ListResult {
+                    diagnostics,
+                    ..Default::default()
+                });
+                return rx;
+            }
+        };
+        let ctx = self.ctx(None);
+        let request = ListRequest {
+            config,
+            include_resource_object: req.include_resource_object,
+            limit: req.limit,
+        };
+        tokio::spawn(stream_list(list, identity, schema, ty, ctx, request, out));
+        rx
+    }
+
     /// StopProvider: cancels every call in flight; later calls get a fresh token.
     pub fn stop(&self) {
         let mut s = self.session();
         s.cancel.cancel();
         s.cancel = CancellationToken::new();
     }
+}
+
+/// The body of a ListResource stream: reads what `list` reports and sends the events.
+async fn stream_list(
+    list: Arc<dyn ListResource>,
+    (identity, identity_ty): (IdentitySchema, Type),
+    schema: Schema,
+    ty: Type,
+    ctx: Ctx,
+    req: ListRequest,
+    out: mpsc::Sender<ListResult>,
+) {
+    let limit = req.limit;
+    let include = req.include_resource_object;
+    if limit <= 0 {
+        return;
+    }
+    let (sink, mut events) = ListSink::channel();
+    let lister = tokio::spawn(async move { list.list(&ctx, req, &sink).await });
+    let mut sent: i64 = 0;
+    while let Some(event) = events.recv().await {
+        let found = match event {
+            ListEvent::Diagnostics(diagnostics) => {
+                let last = diagnostics.has_errors();
+                let event = ListResult {
+                    diagnostics,
+                    ..Default::default()
+                };
+                if out.send(event).await.is_err() || last {
+                    break;
+                }
+                continue;
+            }
+            ListEvent::Found(found) => found,
+        };
+        let mut diagnostics = Diagnostics::new();
+        let encoded = match identity.from_state(&found.state) {
+            Some(id) => encode(&id, &identity_ty, "identity"),
+            None => Err(Diagnostic::error(
+                "Listed object without identity",
+                format!(
+                    "The provider listed {:?} without the values its identity is made of. This \
+                     is a bug in the provider.",
+                    found.display_name
+                ),
+            )
+            .into()),
+        };
+        let object = if include {
+            outgoing(
+                found.state,
+                &schema,
+                &ty,
+                "listed object",
+                true,
+                &mut diagnostics,
+            )
+            .ok()
+        } else {
+            None
+        };
+        let event = match encoded {
+            Ok(id) if !diagnostics.has_errors() => ListResult {
+                identity: Some(id),
+                display_name: found.display_name,
+                resource_object: object,
+                diagnostics,
+            },
+            Ok(_) => ListResult {
+                diagnostics,
+                ..Default::default()
+            },
+            Err(d) => ListResult {
+                diagnostics: d,
+                ..Default::default()
+            },
+        };
+        let last = event.diagnostics.has_errors();
+        if out.send(event).await.is_err() || last {
+            break; // Terraform went away, or the stream ends at an error.
+        }
+        sent += 1;
+        if sent >= limit {
+            break;
+        }
+    }
+    // Closing the receiving end tells the list to stop; waiting for it keeps any call it is
+    // making inside this task.
+    drop(out);
+    drop(events);
+    let _ = lister.await;
 }

@@ -621,6 +621,7 @@ async fn apply(s: &Server, prior: &Value, planned: &Value, cfg: &Value) -> Apply
         planned_state: dv(planned),
         config: dv(cfg),
         planned_private: b"pl".to_vec(),
+        planned_identity: None,
     })
     .await
 }
@@ -753,6 +754,7 @@ async fn read_keeps_the_state_on_failure_and_drops_it_when_gone() {
                 type_name: "test_thing".into(),
                 current_state: dv(&state),
                 private: b"stored".to_vec(),
+                current_identity: None,
                 client_capabilities: caps,
             })
             .await

@@ -29,7 +29,7 @@ use crate::framework::provider::{
     Applied, ApplyResult, CreateRequest, Ctx, DeleteRequest, ImportResponse, ReadRequest,
     ReadResponse, Resource, UpdateRequest,
 };
-use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::{Diagnostic, Diagnostics, IdentitySchema, Schema, Value};
 
 pub const TYPE_NAME: &str = "docusign_connect_configuration";
 
@@ -95,6 +95,13 @@ fn saved(m: &ConnectConfiguration, prior: &Value, account: &str) -> Applied {
 
 #[async_trait]
 impl Resource for ConnectConfigurationResource {
+    fn identity(&self) -> Option<IdentitySchema> {
+        Some(super::identity::schema(
+            Some("connect_id"),
+            "Connect configuration",
+        ))
+    }
+
     fn type_name(&self) -> &str {
         TYPE_NAME
     }

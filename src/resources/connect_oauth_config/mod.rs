@@ -29,7 +29,7 @@ use crate::framework::provider::{
     PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest,
 };
 use crate::framework::schema::{Attribute, Block, Schema};
-use crate::framework::{AttributePath, Diagnostics, Severity, Type, Value};
+use crate::framework::{AttributePath, Diagnostics, IdentitySchema, Severity, Type, Value};
 use crate::wire_field;
 
 pub const TYPE_NAME: &str = "docusign_connect_oauth_config";
@@ -131,7 +131,7 @@ fn body(planned: &Value, config: &Value, clear_unset: bool) -> O {
     m
 }
 
-fn state(m: &O, prior: &Value, account: &str) -> Value {
+pub(crate) fn state(m: &O, prior: &Value, account: &str) -> Value {
     let mut out = BTreeMap::new();
     out.insert("id".into(), Value::string(account));
     out.insert("account_id".into(), Value::string(account));
@@ -177,6 +177,10 @@ fn gone(current: &Value, account: &str) -> Diagnostics {
 
 #[async_trait]
 impl Resource for ConnectOAuthConfigResource {
+    fn identity(&self) -> Option<IdentitySchema> {
+        Some(super::identity::schema(None, "OAuth for Connect settings"))
+    }
+
     fn type_name(&self) -> &str {
         TYPE_NAME
     }
