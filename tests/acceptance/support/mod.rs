@@ -1,6 +1,7 @@
 //! The acceptance-test harness: a real Terraform CLI (v1.0.3, or the newer one `./scripts/test`
 //! names in `TF_ACC_TERRAFORM`) driving real provider binaries.
 //!
+//! * [`cli`]: how one Terraform command is set up (shared with `cargo xtask bench`).
 //! * [`terraform`]: locating the CLI, per-test working directories, CLI config with
 //!   `dev_overrides`, running one command.
 //! * [`json`]: reading `terraform show -json` (state values, plan actions, changed attributes).
@@ -23,6 +24,7 @@
 // A library for every later acceptance test: not every helper is used by every test yet.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod emulator;
 pub mod json;
 pub mod root_module;

@@ -21,10 +21,12 @@
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+pub use super::cli::hcl_string;
+use super::cli::{dev_overrides_config, hermetic_command, terraform_version_of};
 use super::json::{Plan, State};
 
 /// Source address of the provider under test.
@@ -201,23 +203,8 @@ pub fn terraform_version() -> TfVersion {
 
 /// Runs `terraform version -json` (no CLI config, no checkpoint) and reads `terraform_version`.
 pub fn ask_version(terraform: &Path) -> Result<TfVersion, String> {
-    let out = Command::new(terraform)
-        .args(["version", "-json"])
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("TF_CLI_CONFIG_FILE", "/dev/null")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| e.to_string())?;
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
-        format!(
-            "invalid JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })?;
-    json.get("terraform_version")
-        .and_then(serde_json::Value::as_str)
-        .and_then(TfVersion::parse)
-        .ok_or_else(|| format!("no terraform_version in {json}"))
+    let v = terraform_version_of(terraform)?;
+    TfVersion::parse(&v).ok_or_else(|| format!("terraform_version {v:?} is not a version"))
 }
 
 /// Directory holding our freshly built `terraform-provider-docusign` (a dev_overrides target),
@@ -301,44 +288,11 @@ impl Overrides {
 
     /// The CLI config file text.
     pub fn render(&self) -> String {
-        let mut s = String::from("provider_installation {\n  dev_overrides {\n");
-        for (addr, dir) in &self.entries {
-            s.push_str(&format!(
-                "    {} = {}\n",
-                hcl_string(addr),
-                hcl_string(&dir.to_string_lossy())
-            ));
-        }
-        s.push_str("  }\n");
-        if self.direct {
-            s.push_str("  direct {}\n");
-        }
-        s.push_str("}\n");
-        s
+        dev_overrides_config(
+            self.entries.iter().map(|(a, d)| (a.as_str(), d.as_path())),
+            self.direct,
+        )
     }
-}
-
-/// A quoted HCL string literal (escapes `\`, `"`, and template openers).
-pub fn hcl_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// What one terraform command did.
@@ -543,29 +497,17 @@ impl WorkDir {
 
     /// The command that would run `terraform args...` here, fully configured.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(&self.terraform);
+        let mut cmd = hermetic_command(&self.terraform, &self.path, &self.cli_config);
         if let Some(dir) = &self.chdir {
             cmd.arg(format!("-chdir={dir}"));
         }
-        cmd.args(args).current_dir(&self.path);
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("TF_") {
-                cmd.env_remove(&k);
-            }
-        }
-        cmd.env("TF_CLI_CONFIG_FILE", &self.cli_config)
-            .env("CHECKPOINT_DISABLE", "1")
-            .env("TF_IN_AUTOMATION", "1")
-            .env("TF_INPUT", "0");
+        cmd.args(args);
         if let (Some(log), Ok(level)) = (&self.log_path, std::env::var("TF_ACC_LOG")) {
             cmd.env("TF_LOG", level).env("TF_LOG_PATH", log);
         }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
         cmd
     }
 

@@ -12,6 +12,9 @@
 //!   counting failed calls ([`burst`]).
 
 mod burst;
+// How one Terraform command is set up, shared with the acceptance tests.
+#[path = "../../../tests/acceptance/support/cli.rs"]
+mod cli;
 pub mod cpu;
 mod emulator;
 mod http;

@@ -1,15 +1,15 @@
 //! Terraform working directories for the benchmark: a CLI config with `dev_overrides` for our
 //! release binary and the Go null provider, `N` resources made with `count`, and timed commands.
 //!
-//! Every command runs without the caller's `TF_*` variables, with `CHECKPOINT_DISABLE=1`,
-//! `TF_IN_AUTOMATION=1` and the directory's own CLI config, like the acceptance harness.
+//! Every command is set up as the acceptance harness sets up its own (the shared `cli` module):
+//! without the caller's `TF_*` variables, with `CHECKPOINT_DISABLE=1`, `TF_IN_AUTOMATION=1` and
+//! the directory's own CLI config.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-use super::cpu;
 use std::time::{Duration, Instant};
+
+use super::{cli, cpu};
 
 /// One Terraform CLI the benchmark runs on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,25 +22,8 @@ pub struct Terraform {
 impl Terraform {
     /// Asks `path` for its version.
     pub fn at(path: &Path) -> Result<Terraform, String> {
-        let out = Command::new(path)
-            .args(["version", "-json"])
-            .env("CHECKPOINT_DISABLE", "1")
-            .env("TF_CLI_CONFIG_FILE", "/dev/null")
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("run {} version: {e}", path.display()))?;
-        let version = serde_json::from_slice::<serde_json::Value>(&out.stdout)
-            .ok()
-            .and_then(|v| v["terraform_version"].as_str().map(str::to_owned))
-            .ok_or_else(|| {
-                format!(
-                    "{} version -json gave no terraform_version: {}",
-                    path.display(),
-                    String::from_utf8_lossy(&out.stdout)
-                )
-            })?;
         Ok(Terraform {
-            version,
+            version: cli::terraform_version_of(path)?,
             path: path.to_path_buf(),
         })
     }
@@ -88,6 +71,7 @@ pub enum Kind {
 pub struct WorkDir {
     path: PathBuf,
     terraform: PathBuf,
+    cli_config: PathBuf,
     env: Vec<(String, String)>,
 }
 
@@ -228,13 +212,12 @@ impl WorkDir {
                 .map_err(|e| format!("remove {}: {e}", path.display()))?;
         }
         std::fs::create_dir_all(&path).map_err(|e| format!("create {}: {e}", path.display()))?;
-        let quote = |p: &Path| format!("{:?}", p.to_string_lossy());
-        let rc = format!(
-            "provider_installation {{\n  dev_overrides {{\n    \
-             \"registry.terraform.io/docusign-iac/docusign\" = {}\n    \
-             \"registry.terraform.io/hashicorp/null\" = {}\n  }}\n}}\n",
-            quote(docusign_dir),
-            quote(null_dir)
+        let rc = cli::dev_overrides_config(
+            [
+                ("registry.terraform.io/docusign-iac/docusign", docusign_dir),
+                ("registry.terraform.io/hashicorp/null", null_dir),
+            ],
+            false,
         );
         let write = |file: &str, text: &str| {
             std::fs::write(path.join(file), text)
@@ -243,10 +226,8 @@ impl WorkDir {
         write(".terraformrc", &rc)?;
         write("main.tf", main_tf)?;
         Ok(WorkDir {
-            env: vec![(
-                "TF_CLI_CONFIG_FILE".to_owned(),
-                path.join(".terraformrc").to_string_lossy().into_owned(),
-            )],
+            cli_config: path.join(".terraformrc"),
+            env: Vec::new(),
             path,
             terraform: terraform.to_path_buf(),
         })
@@ -259,22 +240,11 @@ impl WorkDir {
 
     /// Runs `terraform args...`, timing it from spawn to exit.
     pub fn run(&self, args: &[&str]) -> Result<Run, String> {
-        let mut cmd = Command::new(&self.terraform);
-        cmd.args(args).current_dir(&self.path);
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("TF_") {
-                cmd.env_remove(&k);
-            }
-        }
-        cmd.env("CHECKPOINT_DISABLE", "1")
-            .env("TF_IN_AUTOMATION", "1")
-            .env("TF_INPUT", "0");
+        let mut cmd = cli::hermetic_command(&self.terraform, &self.path, &self.cli_config);
+        cmd.args(args);
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
         let started = Instant::now();
         let mut child = cmd
             .spawn()
