@@ -1035,8 +1035,8 @@ impl Server {
                 diagnostics: diags,
             })
         };
+        // A failed plan carries its diagnostics only: Terraform discards the rest of it.
         run.await.unwrap_or_else(|diagnostics| PlanChangeResponse {
-            planned_private: req.prior_private.clone(),
             diagnostics,
             ..Default::default()
         })

@@ -11,8 +11,12 @@ struct Thing {
     modify_calls: AtomicUsize,
     seen_version: Mutex<Option<String>>,
     seen_caps: Mutex<Option<ClientCapabilities>>,
+    /// The private bytes `modify_plan` found in the plan it was handed.
+    seen_plan_private: Mutex<Option<Vec<u8>>>,
     /// Notified when a slow create holds its cancel token.
     slow_started: tokio::sync::Notify,
+    /// The cancel token the slow create waits on.
+    slow_token: Mutex<Option<CancellationToken>>,
 }
 
 fn thing_schema() -> Schema {
@@ -98,6 +102,9 @@ impl Resource for Thing {
     }
     async fn modify_plan(&self, _ctx: &Ctx, req: &PlanRequest, plan: &mut PlanResponse) {
         self.modify_calls.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut seen) = self.seen_plan_private.lock() {
+            *seen = Some(plan.planned_private.clone());
+        }
         // Deliberately plans the write-only value: the server must null it.
         plan.planned_state.set_attr(
             "secret",
@@ -111,6 +118,9 @@ impl Resource for Thing {
         let mut s = req.planned_state;
         match s.attr_str("name") {
             Some("slow") => {
+                if let Ok(mut t) = self.slow_token.lock() {
+                    *t = Some(ctx.cancel.clone());
+                }
                 self.slow_started.notify_one();
                 ctx.cancel.cancelled().await;
                 return Err(fail("cancelled"));
@@ -895,6 +905,13 @@ async fn stop_cancels_in_flight_calls_only() {
     });
     thing_res.slow_started.notified().await;
     s.stop();
+    let token = thing_res.slow_token.lock().ok().and_then(|t| t.clone());
+    let cancelled = token.as_ref().is_some_and(CancellationToken::is_cancelled);
+    if !cancelled {
+        // Awaiting it would wait forever: fail instead.
+        slow.abort();
+    }
+    assert!(cancelled, "stop cancels the token of the call in flight");
     let done = slow.await.map(|r| errors(&r.diagnostics));
     assert_eq!(done.ok(), Some(vec!["cancelled".to_string()]));
     // Later calls get a fresh token.
@@ -934,4 +951,20 @@ fn a_value_sent_as_json_decodes_like_msgpack_and_an_empty_one_is_null() {
         Some(Value::Null)
     );
     assert_eq!(decode(None, &ty(), "config").ok(), Some(Value::Null));
+}
+
+#[tokio::test]
+async fn modify_plan_is_handed_the_prior_private_bytes() {
+    let (s, thing_res) = server();
+    let prior = thing("a", Value::from("1"), Value::from("m"), Value::Null);
+    let cfg = config("b", Value::from("m"), Value::Null);
+    let proposed = proposed(&prior, &cfg);
+    let r = plan(&s, prior, proposed, cfg, b"kept").await;
+    assert_eq!(r.planned_private, b"kept");
+    let seen = thing_res
+        .seen_plan_private
+        .lock()
+        .ok()
+        .and_then(|s| s.clone());
+    assert_eq!(seen.as_deref(), Some(&b"kept"[..]));
 }

@@ -233,6 +233,28 @@ mod tests {
     }
 
     #[test]
+    fn a_removed_event_data_block_resets_both_fields_and_an_absent_one_is_not_sent() {
+        let base = || ConnectConfiguration {
+            event_data: Some(EventData {
+                version: Some("restv2.1".into()),
+                include_data: Some(vec!["recipients".into()]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        // The block set the version only; removing it still resets the list DocuSign kept.
+        let prior = planned(vec![("event_data", block(Some("restv2.1"), None))]);
+        let ed = update_body(base(), &prior, &planned(vec![]), &Value::Null, "1").event_data;
+        let ed = ed.unwrap_or_default();
+        assert_eq!(ed.version.as_deref(), Some(""));
+        assert_eq!(ed.include_data, Some(vec![]));
+        // Never set here and absent at DocuSign: the update sends no eventData at all.
+        let none = ConnectConfiguration::default();
+        let m = update_body(none, &planned(vec![]), &planned(vec![]), &Value::Null, "1");
+        assert_eq!(m.event_data, None);
+    }
+
+    #[test]
     fn an_update_leaves_settings_the_configuration_never_set() {
         let base = ConnectConfiguration {
             soap_namespace: Some("urn:set-elsewhere".into()),
