@@ -59,7 +59,7 @@ pub fn versions(paths: &[PathBuf]) -> Result<Vec<Terraform>, String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Docusign,
-    /// `null_resource`s with one trigger, the reference of issue 7's target.
+    /// `null_resource`s with one trigger: the plainest state Terraform can refresh.
     Null,
     /// `null_resource`s whose `triggers` map has this many entries: a control that gives
     /// Terraform as much state per instance as a Connect configuration, to separate what
