@@ -684,13 +684,7 @@ fn bad_values_are_rejected_before_any_call() {
     }
     wd.write_config(&config);
     emu.clear_requests();
-    let out = wd.run_raw(&[
-        "apply",
-        "-input=false",
-        "-no-color",
-        "-lock=false",
-        "-auto-approve",
-    ]);
+    let out = wd.apply_raw();
     assert!(
         !out.success(),
         "apply of bad values succeeded:\n{}",

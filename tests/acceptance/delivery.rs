@@ -441,21 +441,13 @@ module "hmac" {{
         partner_provider(&emu, clients)
     ));
     wd.run(&["get", "-no-color"]).unwrap();
-    let out = wd.run_raw(&[
-        "apply",
-        "-input=false",
-        "-no-color",
-        "-lock=false",
-        "-auto-approve",
-    ]);
-    assert!(!out.success(), "apply without consent succeeded");
-    let text = crate::support::terraform::normalize_output(&out.combined());
+    let out = wd.apply_raw();
     let consent_url = format!(
         "/oauth/auth?response_type=code&scope=signature%20impersonation&client_id={PARTNER_KEY}"
     );
-    for needle in [client_c.as_str(), carol.as_str(), consent_url.as_str()] {
-        assert!(text.contains(needle), "{needle} missing from:\n{text}");
-    }
+    wd.expect_failure_with(&out, &[client_c.as_str(), carol.as_str(), &consent_url])
+        .unwrap();
+    let text = crate::support::terraform::normalize_output(&out.combined());
     assert!(
         text.contains(&format!("module.hmac[\"{client_c}\"]")),
         "the diagnostic names another resource:\n{text}"

@@ -222,13 +222,7 @@ fn a_create_whose_answer_is_lost_leaves_no_orphan_key() {
     emu.add_fault(
         serde_json::json!({"method": "POST", "path": path, "times": 1, "drop": "after_commit"}),
     );
-    let out = wd.run_raw(&[
-        "apply",
-        "-input=false",
-        "-no-color",
-        "-lock=false",
-        "-auto-approve",
-    ]);
+    let out = wd.apply_raw();
     assert!(!out.success(), "{}", out.combined());
     let text = crate::support::terraform::normalize_output(&out.combined());
     assert!(

@@ -392,6 +392,15 @@ pub struct WorkDir {
     chdir: Option<String>,
 }
 
+/// The arguments of a non-interactive `terraform apply` of the configuration.
+const APPLY: &[&str] = &[
+    "apply",
+    "-input=false",
+    "-no-color",
+    "-lock=false",
+    "-auto-approve",
+];
+
 impl WorkDir {
     /// A new working directory for the test `name`, with a CLI config made of `overrides`.
     pub fn new(name: &str, overrides: &Overrides) -> WorkDir {
@@ -683,13 +692,12 @@ impl WorkDir {
 
     /// `terraform apply -auto-approve` (plans and applies the current configuration).
     pub fn apply(&self) -> TfResult<Output> {
-        self.run(&[
-            "apply",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            "-auto-approve",
-        ])
+        self.run(APPLY)
+    }
+
+    /// `terraform apply -auto-approve`, whatever its exit code (to check a failing apply).
+    pub fn apply_raw(&self) -> Output {
+        self.run_raw(APPLY)
     }
 
     /// `terraform destroy -auto-approve`.
