@@ -89,9 +89,8 @@ pub fn use_state_for_unknown(
     config: &Value,
     paths: &[AttributePath],
 ) {
-    if prior.is_null() || planned.is_null() {
-        return;
-    }
+    // No early return for create or destroy: a null prior has no value at any path, and a null
+    // plan no slot to fill.
     for p in paths {
         if config.get(p).is_some_and(Value::is_unknown) {
             continue;
@@ -455,5 +454,88 @@ mod tests {
         null_write_only(&s.block, &mut v);
         assert!(write_only_set_in(&s.block, &v).is_empty());
         assert_eq!(v.attr_str("name"), Some("n"));
+    }
+
+    /// A schema with a SINGLE, a GROUP and a MAP block, each holding a configurable, a computed
+    /// and a write-only attribute.
+    fn nested_schema() -> Schema {
+        let inner = || {
+            Block::new()
+                .attribute(Attribute::new("v", Type::String).optional())
+                .attribute(Attribute::new("c", Type::String).computed())
+                .attribute(Attribute::new("w", Type::String).optional().write_only())
+        };
+        Schema::new(
+            0,
+            Block::new()
+                .attribute(Attribute::new("name", Type::String).required())
+                .block(NestedBlock::single("one", inner()))
+                .block(NestedBlock::group("grp", inner()))
+                .block(NestedBlock::map("many", inner())),
+        )
+    }
+
+    fn inner(v: &str, c: Value, w: Value) -> Value {
+        Value::object([("v", Value::from(v)), ("c", c), ("w", w)])
+    }
+
+    /// A value of `nested_schema`, every `c` from `c()` and every `w` from `w()`.
+    fn nested(c: impl Fn() -> Value, w: impl Fn() -> Value) -> Value {
+        Value::object([
+            ("name", Value::from("n")),
+            ("one", inner("1", c(), w())),
+            ("grp", inner("2", c(), w())),
+            (
+                "many",
+                Value::map([("a", inner("3", c(), w())), ("b", inner("4", c(), w()))]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn create_marks_computed_unknown_inside_single_group_and_map_blocks() {
+        let config = nested(|| Value::Null, || Value::from("secret"));
+        let planned =
+            mark_computed_unknown_if_changed(&nested_schema(), &Value::Null, &config, &config);
+        // Every computed `c` is unknown and every write-only `w` null, in each kind of block.
+        assert_eq!(planned, nested(|| Value::Unknown, || Value::Null));
+    }
+
+    #[test]
+    fn update_keeps_computed_values_the_config_sets_inside_nested_blocks() {
+        let mut prior = nested(|| Value::from("p"), || Value::Null);
+        assert!(prior.set_attr("name", Value::from("old")));
+        // The config sets `c` in map entry "a" only; entry "b" leaves it null.
+        let mut config = nested(|| Value::Null, || Value::Null);
+        let mut proposed = nested(|| Value::from("p"), || Value::Null);
+        for v in [&mut config, &mut proposed] {
+            let path = AttributePath::attr_path("many").key("a").attr("c");
+            assert!(v.set(&path, Value::from("mine")));
+        }
+        let planned =
+            mark_computed_unknown_if_changed(&nested_schema(), &prior, &proposed, &config);
+        let at = |p: AttributePath| planned.get(&p).cloned();
+        let c = |block: &str| AttributePath::attr_path(block).attr("c");
+        assert_eq!(at(c("one")), Some(Value::Unknown));
+        assert_eq!(at(c("grp")), Some(Value::Unknown));
+        let entry = |k: &str| AttributePath::attr_path("many").key(k).attr("c");
+        assert_eq!(at(entry("a")), Some(Value::from("mine")));
+        assert_eq!(at(entry("b")), Some(Value::Unknown));
+    }
+
+    #[test]
+    fn write_only_paths_and_nulling_inside_single_group_and_map_blocks() {
+        let s = nested_schema();
+        let mut v = nested(|| Value::Null, || Value::from("secret"));
+        let w = |block: &str| AttributePath::attr_path(block).attr("w");
+        let entry = |k: &str| AttributePath::attr_path("many").key(k).attr("w");
+        let mut found = write_only_set_in(&s.block, &v);
+        found.sort_by_key(|p| format!("{p:?}"));
+        let mut expected = vec![w("one"), w("grp"), entry("a"), entry("b")];
+        expected.sort_by_key(|p| format!("{p:?}"));
+        assert_eq!(found, expected);
+        null_write_only(&s.block, &mut v);
+        assert!(write_only_set_in(&s.block, &v).is_empty());
+        assert_eq!(v, nested(|| Value::Null, || Value::Null));
     }
 }
