@@ -468,6 +468,31 @@ async fn import_by_id_or_by_identity_answers_the_identity() {
     assert_eq!(errors(&r.diagnostics), ["Import by identity not supported"]);
 }
 
+#[tokio::test]
+async fn an_empty_identity_imports_by_id_and_one_sent_as_json_by_identity() {
+    let s = server();
+    let import = |id: &str, identity: DynamicValue| {
+        s.import_resource_state(ImportStateRequest {
+            type_name: "test_obj".into(),
+            id: id.into(),
+            identity: Some(identity),
+            client_capabilities: None,
+        })
+    };
+    // An identity with neither encoding is no identity: the ID is imported.
+    let r = import("o-5", DynamicValue::default()).await;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(undv_identity(&r.imported[0].identity), identity("o-5"));
+    // An identity sent as JSON only is an identity.
+    let json = DynamicValue {
+        msgpack: Vec::new(),
+        json: br#"{"account":"acct","obj_id":"o-6"}"#.to_vec(),
+    };
+    let r = import("", json).await;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(undv_identity(&r.imported[0].identity), identity("o-6"));
+}
+
 #[test]
 fn only_the_current_identity_version_upgrades() {
     let s = server();
@@ -482,15 +507,32 @@ fn only_the_current_identity_version_upgrades() {
     let r = upgrade(0, good);
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     assert_eq!(undv_identity(&r.upgraded_identity), identity("o-1"));
-    for (version, json, error) in [
-        (1, good, "Unsupported identity version"),
-        (-1, good, "Unsupported identity version"),
-        (0, r#"{"account":"acct"}"#, "Invalid stored identity"),
-        (0, "[", "Invalid stored identity"),
+    // A newer version asks for a newer provider; an older one (none exists) says so.
+    for (version, json, error, says) in [
+        (
+            1,
+            good,
+            "Unsupported identity version",
+            "upgrade the provider",
+        ),
+        (
+            -1,
+            good,
+            "Unsupported identity version",
+            "no such identity version",
+        ),
+        (0, r#"{"account":"acct"}"#, "Invalid stored identity", ""),
+        (0, "[", "Invalid stored identity", ""),
     ] {
         let r = upgrade(version, json);
         assert!(r.upgraded_identity.is_none(), "{version} {json}");
         assert_eq!(errors(&r.diagnostics), [error], "{version} {json}");
+        let detail = r
+            .diagnostics
+            .iter()
+            .map(|d| d.detail.clone())
+            .collect::<String>();
+        assert!(detail.contains(says), "{version}: {detail}");
     }
     let r = s.upgrade_resource_identity(UpgradeIdentityRequest {
         type_name: "test_plain".into(),

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Lists `count` objects `o-0`, `o-1`, …; a warning first when `warn`; an error instead of
-/// object `fail_at` (then goes on); object `no_id_at` without its id. Counts the objects the sink took.
+/// object `fail_at` (then goes on); object `no_id_at` without its id; object `unknown_at` with
+/// an unknown `name` (a state that cannot be sent). Counts the objects the sink took.
 #[derive(Default)]
 struct Objs {
     taken: AtomicUsize,
@@ -31,6 +32,7 @@ impl ListResource for Objs {
                 .attribute(Attribute::new("count", Type::Number).required())
                 .attribute(Attribute::new("fail_at", Type::Number).optional())
                 .attribute(Attribute::new("no_id_at", Type::Number).optional())
+                .attribute(Attribute::new("unknown_at", Type::Number).optional())
                 .attribute(Attribute::new("warn", Type::Bool).optional()),
         )
     }
@@ -71,7 +73,14 @@ impl ListResource for Objs {
                 state: Value::object([
                     ("id", id),
                     ("account", Value::from("acct")),
-                    ("name", Value::from("n")),
+                    (
+                        "name",
+                        if n("unknown_at") == Some(i) {
+                            Value::Unknown
+                        } else {
+                            Value::from("n")
+                        },
+                    ),
                     ("secret", Value::from("must not leave")),
                 ]),
             };
@@ -88,6 +97,7 @@ fn config(set: &[(&str, Value)]) -> Option<DynamicValue> {
         ("count", Value::Null),
         ("fail_at", Value::Null),
         ("no_id_at", Value::Null),
+        ("unknown_at", Value::Null),
         ("warn", Value::Null),
     ]);
     for (k, x) in set {
@@ -254,6 +264,21 @@ async fn warnings_pass_and_an_error_ends_the_stream() {
 }
 
 #[tokio::test]
+async fn an_object_whose_state_cannot_be_sent_ends_the_stream_without_its_identity() {
+    let objs = Arc::new(Objs::default());
+    let s = with(&objs);
+    let cfg = || config(&[("count", Value::from(3)), ("unknown_at", Value::from(1))]);
+    let events = run(&s, "test_obj", cfg(), 100, true).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events[0].identity.is_some() && events[0].resource_object.is_some());
+    let failed = &events[1];
+    assert!(failed.diagnostics.has_errors(), "{failed:?}");
+    assert!(failed.identity.is_none() && failed.resource_object.is_none());
+    // Without the objects, nothing is encoded but the identities: all three are listed.
+    assert_eq!(run(&s, "test_obj", cfg(), 100, false).await.len(), 3);
+}
+
+#[tokio::test]
 async fn validation_checks_the_config_and_a_negative_limit() {
     let objs = Arc::new(Objs::default());
     let s = with(&objs);
@@ -264,8 +289,14 @@ async fn validation_checks_the_config_and_a_negative_limit() {
             limit: limit.and_then(|l| encode(&l, &Type::Number, "test").ok()),
         })
     };
-    let ok = validate(config(&[("count", Value::from(1))]), Some(Value::from(5))).await;
-    assert!(ok.is_empty(), "{ok:?}");
+    for limit in [5, 0] {
+        let ok = validate(
+            config(&[("count", Value::from(1))]),
+            Some(Value::from(limit)),
+        )
+        .await;
+        assert!(ok.is_empty(), "limit {limit}: {ok:?}");
+    }
     let bad = validate(config(&[("count", Value::from(1))]), Some(Value::from(-1))).await;
     assert_eq!(errors(&bad), ["Invalid limit"]);
     let bad = validate(config(&[("count", Value::from(-1))]), None).await;

@@ -1267,12 +1267,12 @@ impl Server {
             }
             state.set_attr(a.state_attribute.clone(), v);
         }
+        // Only errors are collected above: none means nothing to report.
         if diags.has_errors() {
             return Err(diags);
         }
         Ok(ImportResponse {
             state,
-            diagnostics: diags,
             ..Default::default()
         })
     }
