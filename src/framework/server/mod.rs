@@ -1292,12 +1292,14 @@ impl Server {
                     format!("{} has no identity to upgrade.", req.type_name),
                 )));
             };
-            if req.version != schema.version {
-                let why = if req.version > schema.version {
-                    "It was written by a newer version of the provider; upgrade the provider."
-                } else {
-                    "This provider has no such identity version."
-                };
+            let why = match req.version.cmp(&schema.version) {
+                std::cmp::Ordering::Equal => None,
+                std::cmp::Ordering::Greater => {
+                    Some("It was written by a newer version of the provider; upgrade the provider.")
+                }
+                std::cmp::Ordering::Less => Some("This provider has no such identity version."),
+            };
+            if let Some(why) = why {
                 return Err(Diagnostic::error(
                     "Unsupported identity version",
                     format!(
