@@ -13,7 +13,8 @@
 //! * [`Resource::modify_plan`] may adjust the plan the server made (create or update only).
 //! * [`Resource::create`], [`Resource::update`], [`Resource::delete`]: the server dispatches.
 //! * [`Resource::import`] returns a (possibly partial) state; Terraform then calls `read`.
-//! * [`Resource::upgrade_state`] is called on every run with the stored JSON and its version.
+//! * Stored state of the current schema version is decoded by the server, on every run;
+//!   [`Resource::upgrade_state`] is called only for state of an older version.
 //!
 //! `Provider::resources()` and `Provider::data_sources()` are called once, when the server is
 //! built; resources that need the configured API client share it with the provider (for
@@ -281,27 +282,32 @@ pub trait Resource: Send + Sync {
             ..Default::default()
         }
     }
-    /// Converts stored JSON state of schema `version` to the current schema. Default: lenient
-    /// JSON decode with the current schema (unknown keys dropped, missing ones null).
+    /// Converts stored JSON state of an older schema `version` to the current schema. The
+    /// server decodes state of the current version itself and calls this only for older ones.
+    /// Default: lenient JSON decode with the current schema (unknown keys dropped, missing ones
+    /// null).
     async fn upgrade_state(&self, _ctx: &Ctx, _version: i64, raw_json: &[u8]) -> UpgradeResponse {
-        match super::json::decode_lenient(raw_json, &self.schema().implied_type()) {
-            Ok(state) => UpgradeResponse {
-                state,
-                diagnostics: Diagnostics::new(),
-            },
-            Err(e) => {
-                let mut diagnostics = Diagnostics::new();
-                diagnostics.error(
-                    "Invalid stored state",
-                    format!(
-                        "The stored state of this {} could not be read: {e}",
-                        self.type_name()
-                    ),
-                );
-                UpgradeResponse {
-                    state: Value::Null,
-                    diagnostics,
-                }
+        decode_stored_state(raw_json, &self.schema().implied_type(), self.type_name())
+    }
+}
+
+/// Stored JSON state read leniently as `ty` (unknown attributes dropped, missing ones null);
+/// a malformed document is an error naming the resource type.
+pub fn decode_stored_state(raw_json: &[u8], ty: &super::Type, type_name: &str) -> UpgradeResponse {
+    match super::json::decode_lenient(raw_json, ty) {
+        Ok(state) => UpgradeResponse {
+            state,
+            diagnostics: Diagnostics::new(),
+        },
+        Err(e) => {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.error(
+                "Invalid stored state",
+                format!("The stored state of this {type_name} could not be read: {e}"),
+            );
+            UpgradeResponse {
+                state: Value::Null,
+                diagnostics,
             }
         }
     }

@@ -56,7 +56,7 @@ use tokio::sync::mpsc;
 use super::list::{ListEvent, ListRequest, ListResource, ListSink};
 use super::provider::{
     Applied, ClientCapabilities, CreateRequest, Ctx, DataSource, DeleteRequest, ImportResponse,
-    PlanRequest, PlanResponse, Provider, ReadRequest, Resource, UpdateRequest,
+    PlanRequest, PlanResponse, Provider, ReadRequest, Resource, UpdateRequest, decode_stored_state,
 };
 use super::{
     AttributePath, Diagnostic, Diagnostics, IdentitySchema, Schema, Type, Value, json, msgpack,
@@ -899,7 +899,13 @@ impl Server {
                 )
                 .into());
             }
-            let resp = e.resource.upgrade_state(&ctx, req.version, &raw.json).await;
+            // The current version needs no upgrade: decode it with the type built once, not
+            // the resource's schema rebuilt on each of the plan's per-instance calls.
+            let resp = if req.version == e.schema.version {
+                decode_stored_state(&raw.json, &e.ty, e.resource.type_name())
+            } else {
+                e.resource.upgrade_state(&ctx, req.version, &raw.json).await
+            };
             let mut diags = resp.diagnostics;
             if diags.has_errors() && resp.state.is_null() {
                 return Err(diags);

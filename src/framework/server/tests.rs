@@ -1,7 +1,9 @@
 //! The server's rules, in framework types: no protobuf.
 
 use super::*;
-use crate::framework::provider::{ApplyResult, ImportResponse, ReadDataResponse, ReadResponse};
+use crate::framework::provider::{
+    ApplyResult, ImportResponse, ReadDataResponse, ReadResponse, UpgradeResponse,
+};
 use crate::framework::{Attribute, Block, Severity};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,6 +19,8 @@ struct Thing {
     slow_started: tokio::sync::Notify,
     /// The cancel token the slow create waits on.
     slow_token: Mutex<Option<CancellationToken>>,
+    /// The stored-state versions `upgrade_state` was called with.
+    upgraded_versions: Mutex<Vec<i64>>,
 }
 
 fn thing_schema() -> Schema {
@@ -99,6 +103,12 @@ impl Resource for Thing {
                 ..Default::default()
             }),
         }
+    }
+    async fn upgrade_state(&self, _ctx: &Ctx, version: i64, raw_json: &[u8]) -> UpgradeResponse {
+        if let Ok(mut v) = self.upgraded_versions.lock() {
+            v.push(version);
+        }
+        decode_stored_state(raw_json, &thing_schema().implied_type(), self.type_name())
     }
     async fn modify_plan(&self, _ctx: &Ctx, req: &PlanRequest, plan: &mut PlanResponse) {
         self.modify_calls.fetch_add(1, Ordering::SeqCst);
@@ -801,6 +811,33 @@ async fn read_keeps_the_state_on_failure_and_drops_it_when_gone() {
         ["Provider returned an unknown value in the refreshed state"]
     );
     assert_eq!(undv(&r.new_state), buggy);
+}
+
+#[tokio::test]
+async fn only_state_of_an_older_version_reaches_the_resources_upgrade() {
+    let (s, thing_res) = server();
+    let json = br#"{"id":"i","name":"a","kind":"plain","account":"acct","secret":null}"#;
+    for version in [1, 0, 1] {
+        let r = s
+            .upgrade_resource_state(UpgradeStateRequest {
+                type_name: "test_thing".into(),
+                version,
+                raw_state: RawState {
+                    json: json.to_vec(),
+                    flatmap: BTreeMap::new(),
+                },
+            })
+            .await;
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(
+            undv(&r.upgraded_state),
+            thing("a", Value::from("i"), Value::Null, Value::Null),
+            "version {version}"
+        );
+    }
+    // The current version (1) is decoded by the server with the type it built once.
+    let seen = thing_res.upgraded_versions.lock().map(|v| v.clone());
+    assert_eq!(seen.ok(), Some(vec![0]));
 }
 
 #[tokio::test]
