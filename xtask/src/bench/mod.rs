@@ -484,7 +484,9 @@ fn render(
             "\n## (a) Handshake\n\n{} launches each, interleaved, after one warm-up; process \
              spawn → handshake line, and peak RSS (`VmHWM` right after the handshake), launched \
              as Terraform does (cookie, protocol 5, a P-521 client certificate). No Terraform \
-             is involved.\n\n",
+             is involved. Both binaries are dropped from the page cache before the warm-up, so \
+             that each is mapped as read from disk (a just-built binary, cached as the linker \
+             wrote it, maps in larger blocks).\n\n",
             h.handshake_runs
         ));
         out.push_str(&bench_handshake::table(series));
