@@ -327,7 +327,11 @@ mod tests {
         let f = dir.path().join("bin");
         std::fs::write(&f, vec![7u8; 1 << 20]).unwrap();
         assert_eq!(drop_from_page_cache(&f), Ok(()));
-        assert_eq!(std::fs::read(&f).unwrap().len(), 1 << 20, "the file is untouched");
+        assert_eq!(
+            std::fs::read(&f).unwrap().len(),
+            1 << 20,
+            "the file is untouched"
+        );
         let missing = dir.path().join("missing");
         let e = drop_from_page_cache(&missing).unwrap_err();
         assert!(e.contains("missing") && e.contains("page cache"), "{e}");
